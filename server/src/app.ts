@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Database } from './db/database.js';
+import { auditModule } from './modules/audit/routes.js';
+import { authModule } from './modules/auth/routes.js';
+import { filesModule } from './modules/files/routes.js';
+import { healthModule } from './modules/health/routes.js';
+import { notificationsModule } from './modules/notifications/routes.js';
+import { orgsModule } from './modules/orgs/routes.js';
+import { placesModule } from './modules/places/routes.js';
+import { streamModule } from './modules/stream/routes.js';
+import { usersModule } from './modules/users/routes.js';
+import { registerAccessControl } from './platform/access.js';
+import type { Config } from './platform/config.js';
+import type { Platform } from './platform/context.js';
+import { FieldCipher, loadFieldKey } from './platform/crypto.js';
+import { registerErrorHandling, sendProblem } from './platform/errors.js';
+import { FileStore } from './platform/files.js';
+import { Sweeper } from './platform/jobs.js';
+import { RealtimeHub } from './platform/realtime.js';
+
+/** Every feature module, registered under /api/v1. A new module adds one line here. */
+const MODULES = [
+  healthModule,
+  authModule,
+  orgsModule,
+  placesModule,
+  usersModule,
+  auditModule,
+  filesModule,
+  notificationsModule,
+  streamModule,
+];
+
+export interface BuildOptions {
+  config: Config;
+  database: Database;
+  /** Silence request logs (tests). */
+  quiet?: boolean;
+}
+
+export async function buildApp({ config, database, quiet }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: quiet ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Ids in URLs are short; a 1 MB path is an attack.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const platform: Platform = {
+    config,
+    database,
+    db: database.db,
+    cipher: new FieldCipher(loadFieldKey(config.secretKey, config.dataDir)),
+    realtime: new RealtimeHub(database),
+    sweeper: new Sweeper(database.db, config.sweepIntervalMs, app.log),
+    files: new FileStore(config.dataDir, config.fileMaxBytes),
+  };
+  app.decorate('platform', platform);
+
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(rateLimit, {
+    global: config.apiRateLimit > 0,
+    max: config.apiRateLimit || 1000,
+    timeWindow: '1 minute',
+    allowList: (request) => request.url.startsWith('/api/v1/stream'),
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, limit: context.max }),
+  });
+  await app.register(multipart, { limits: { fileSize: config.fileMaxBytes, files: 1, fields: 10, parts: 12 } });
+
+  const routeAccess = new Map<string, string>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (route.config?.access) routeAccess.set(`${method.toLowerCase()} ${toOpenApiPath(route.url)}`, route.config.access);
+    }
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: '平安校园 Safe Campus API', version: '1' },
+    },
+    transform: jsonSchemaTransform,
+    // Each operation carries the permission it needs, for integrators and the authorization matrix.
+    transformObject: (documentObject) => {
+      const openapiObject = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
+      const paths = (openapiObject as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths ?? {};
+      for (const [url, operations] of Object.entries(paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          operation['x-permission'] = routeAccess.get(`${method} ${url}`) ?? null;
+        }
+      }
+      return openapiObject;
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  registerAccessControl(app);
+  for (const module of MODULES) await app.register(module, { prefix: '/api/v1' });
+
+  await registerWebApp(app, config);
+
+  app.addHook('onReady', async () => {
+    await platform.realtime.start();
+  });
+  app.addHook('onClose', async () => {
+    await platform.sweeper.stop();
+    await platform.realtime.stop();
+  });
+  return app;
+}
+
+function toOpenApiPath(url: string): string {
+  return url.replace(/:(\w+)/g, '{$1}');
+}
+
+/** The built web app at `/`, with the SPA's index for any non-API path. */
+async function registerWebApp(app: FastifyInstance, config: Config): Promise<void> {
+  if (!fs.existsSync(`${config.webDist}/index.html`)) return;
+  await app.register(fastifyStatic, {
+    root: config.webDist,
+    wildcard: false,
+    setHeaders: (response, filePath) => {
+      if (filePath.includes('/assets/')) response.header('cache-control', 'public, max-age=31536000, immutable');
+    },
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET') {
+      return sendProblem(request, reply, 404, 'route_not_found');
+    }
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

@@ -1,0 +1,10 @@
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001_platform.js';
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<unknown>): Promise<void>;
+}
+
+/** Forward-only, applied in this order. Add new ones at the end; never edit an applied one. */
+export const migrations: Migration[] = [{ name: '0001_platform', ...m0001 }];

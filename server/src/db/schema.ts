@@ -1,0 +1,197 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json = ColumnType<unknown, string | undefined, string>;
+
+export interface OrgUnitTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  level: string;
+  code: string;
+  name: string;
+  school_type: string | null;
+  address: string | null;
+  path: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PlaceTable {
+  id: Generated<number>;
+  org_id: number;
+  org_path: string;
+  parent_id: number | null;
+  kind: string;
+  code: string;
+  name: string;
+  key_part: Generated<boolean>;
+  description: string | null;
+  floor_plan_file_id: string | null;
+  plan_x: number | null;
+  plan_y: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  phone_encrypted: string | null;
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: NullableTimestamp;
+  totp_secret_encrypted: string | null;
+  totp_enabled: Generated<boolean>;
+  totp_last_step: number | null;
+  disabled: Generated<boolean>;
+  demo: Generated<boolean>;
+  last_login_at: NullableTimestamp;
+  password_changed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoleAssignmentTable {
+  id: Generated<number>;
+  user_id: number;
+  role: string;
+  org_id: number;
+  org_path: string;
+  created_at: Timestamp;
+}
+
+export interface SessionTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  active_org_id: number | null;
+  pending: Generated<string>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_name: string | null;
+  ip: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  org_path: string | null;
+  outcome: Generated<string>;
+  detail: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface TimelineEventTable {
+  id: Generated<number>;
+  record_type: string;
+  record_id: number;
+  org_path: string;
+  at: Timestamp;
+  actor_id: number | null;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  note: string | null;
+  data: Json;
+}
+
+export interface StoredFileTable {
+  id: Generated<string>;
+  sha256: string;
+  filename: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: Generated<boolean>;
+  org_path: string;
+  owner_type: string | null;
+  owner_id: number | null;
+  uploaded_by: number;
+  created_at: Timestamp;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json;
+  run_at: Timestamp;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  last_error: string | null;
+  locked_until: NullableTimestamp;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface SweepRunTable {
+  name: string;
+  slot: Date | string;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+  error: string | null;
+}
+
+export interface RealtimeEventTable {
+  id: Generated<number>;
+  at: Timestamp;
+  type: string;
+  org_path: string | null;
+  user_id: number | null;
+  payload: Json;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  org_path: string | null;
+  created_at: Timestamp;
+  read_at: NullableTimestamp;
+}
+
+export interface AppSettingTable {
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+/** Every table the application uses. Modules add theirs here next to their migration. */
+export interface DB {
+  org_unit: OrgUnitTable;
+  place: PlaceTable;
+  app_user: AppUserTable;
+  role_assignment: RoleAssignmentTable;
+  session: SessionTable;
+  audit_log: AuditLogTable;
+  timeline_event: TimelineEventTable;
+  stored_file: StoredFileTable;
+  job: JobTable;
+  sweep_run: SweepRunTable;
+  realtime_event: RealtimeEventTable;
+  notification: NotificationTable;
+  app_setting: AppSettingTable;
+}
+
+export type OrgUnitRow = Selectable<OrgUnitTable>;
+export type PlaceRow = Selectable<PlaceTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type NewAuditLog = Insertable<AuditLogTable>;
+export type AppUserUpdate = Updateable<AppUserTable>;

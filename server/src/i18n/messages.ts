@@ -1,0 +1,96 @@
+/** Problem messages by stable code, in Chinese (default) and English. `{name}` placeholders come from params. */
+export const MESSAGES = {
+  validation_failed: { zh: '提交的数据不符合要求', en: 'The request is not valid' },
+  malformed_json: { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },
+  unsupported_media_type: { zh: '不支持的内容类型', en: 'Unsupported content type' },
+  payload_too_large: { zh: '提交的内容过大', en: 'The request is too large' },
+  not_found: { zh: '未找到该记录，或您无权查看', en: 'Not found' },
+  route_not_found: { zh: '接口不存在', en: 'No such endpoint' },
+  method_not_allowed: { zh: '不支持的请求方法', en: 'Method not allowed' },
+  unauthenticated: { zh: '请先登录', en: 'Please sign in' },
+  session_expired: { zh: '登录已超时，请重新登录', en: 'Your session has expired; please sign in again' },
+  forbidden: { zh: '您没有执行此操作的权限', en: 'You do not have permission to do this' },
+  csrf_failed: { zh: '请求校验失败（CSRF），请刷新页面后重试', en: 'CSRF check failed; reload the page and retry' },
+  invalid_credentials: { zh: '用户名或密码错误', en: 'Wrong user name or password' },
+  account_locked: {
+    zh: '连续登录失败次数过多，账号已锁定，请于 {minutes} 分钟后再试',
+    en: 'Too many failed sign-ins; the account is locked for {minutes} more minutes',
+  },
+  account_disabled: { zh: '账号已停用，请联系管理员', en: 'This account is disabled' },
+  password_change_required: { zh: '首次登录请先修改初始密码', en: 'Change your initial password first' },
+  totp_required: { zh: '请输入动态验证码完成登录', en: 'Enter your authenticator code to finish signing in' },
+  totp_enrolment_required: {
+    zh: '管理员账号须先绑定动态验证码（双因素认证）',
+    en: 'Administrator accounts must enrol an authenticator first',
+  },
+  totp_invalid: { zh: '动态验证码不正确', en: 'The authenticator code is wrong' },
+  totp_not_enrolled: { zh: '尚未开始绑定动态验证码', en: 'No authenticator enrolment in progress' },
+  password_too_weak: {
+    zh: '密码须至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不能包含用户名',
+    en: 'Passwords need 8+ characters from three of: upper case, lower case, digits, symbols, and must not contain the user name',
+  },
+  password_reused: { zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' },
+  current_password_wrong: { zh: '当前密码不正确', en: 'The current password is wrong' },
+  rate_limited: { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  conflict: { zh: '数据与现有记录冲突', en: 'This conflicts with an existing record' },
+  code_taken: { zh: '编码“{code}”已被使用', en: 'The code "{code}" is already in use' },
+  username_taken: { zh: '用户名“{username}”已被使用', en: 'The user name "{username}" is taken' },
+  org_level_invalid: {
+    zh: '“{child}”级单位不能设在“{parent}”级单位之下',
+    en: 'A {child} cannot be placed under a {parent}',
+  },
+  org_has_children: { zh: '该单位下还有下级单位、场所或人员，不能删除', en: 'The unit still has children, places or people' },
+  school_type_required: { zh: '学校须填写学校类型', en: 'A school needs a school type' },
+  school_type_not_allowed: { zh: '只有学校可以填写学校类型', en: 'Only schools have a school type' },
+  place_org_not_school: { zh: '场所须属于某所学校', en: 'Places belong to a school' },
+  place_parent_invalid: { zh: '上级场所不属于同一所学校', en: 'The parent place belongs to another school' },
+  place_has_children: { zh: '该场所下还有子场所，不能删除', en: 'The place still has child places' },
+  role_level_invalid: { zh: '角色“{role}”不能分配在“{level}”级单位', en: 'The role {role} cannot be held at a {level}' },
+  role_admin_forbidden: {
+    zh: '系统管理员不能授予管理员角色（三员分立），请由安全管理员授予',
+    en: 'Administrator roles are granted by the security administrator only',
+  },
+  last_assignment: { zh: '用户至少须保留一个角色', en: 'A user keeps at least one role' },
+  self_modification: { zh: '不能修改自己的角色或状态', en: 'You cannot change your own roles or status' },
+  file_type_not_allowed: {
+    zh: '不支持的文件类型，仅支持 JPG、PNG、WebP、GIF 图片、PDF 与 Office 文档',
+    en: 'File type not allowed: JPG, PNG, WebP, GIF, PDF and Office documents only',
+  },
+  file_too_large: { zh: '文件超过大小限制（{limit}）', en: 'The file is larger than {limit}' },
+  file_missing: { zh: '请选择要上传的文件', en: 'Choose a file to upload' },
+  import_invalid: { zh: 'Excel 导入有 {count} 处错误，未写入任何数据', en: 'The import has {count} errors; nothing was written' },
+  import_unreadable: { zh: '无法读取该 Excel 文件，请使用下载的模板', en: 'The Excel file cannot be read; use the template' },
+  import_empty: { zh: 'Excel 文件中没有数据行', en: 'The Excel file has no data rows' },
+  import_too_large: { zh: '一次最多导入 {max} 行', en: 'At most {max} rows per import' },
+  invalid_cursor: { zh: '分页参数无效', en: 'Invalid cursor' },
+  internal_error: { zh: '服务器内部错误，请稍后再试', en: 'Internal server error' },
+  service_unavailable: { zh: '服务暂不可用（数据库连接中断），请稍后再试', en: 'Service unavailable' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+
+export type ProblemCode = keyof typeof MESSAGES;
+
+/** Field-level validation messages for the most common zod issues. */
+export const FIELD_MESSAGES = {
+  required: { zh: '必填', en: 'required' },
+  invalid_type: { zh: '类型不正确', en: 'wrong type' },
+  too_small: { zh: '过短或过小', en: 'too short or too small' },
+  too_big: { zh: '过长或过大', en: 'too long or too large' },
+  invalid_value: { zh: '取值不在允许范围内', en: 'not an allowed value' },
+  invalid_format: { zh: '格式不正确', en: 'wrong format' },
+  unrecognized_keys: { zh: '包含不认识的字段', en: 'unknown fields' },
+  control_characters: { zh: '包含不允许的控制字符', en: 'contains control characters' },
+  other: { zh: '不符合要求', en: 'not valid' },
+} as const;
+
+export type Language = 'zh' | 'en';
+
+export function pickLanguage(acceptLanguage: string | undefined): Language {
+  if (!acceptLanguage) return 'zh';
+  const first = acceptLanguage.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'zh';
+}
+
+export function formatMessage(code: ProblemCode, language: Language, params: Record<string, unknown> = {}): string {
+  const template = MESSAGES[code][language];
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? ''));
+}

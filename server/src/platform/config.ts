@@ -1,0 +1,74 @@
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when unset the embedded PGlite in `dataDir` is used. */
+  databaseUrl: string | null;
+  /** PostgreSQL schema to use (tests give each file its own). */
+  databaseSchema: string | null;
+  dataDir: string;
+  /** Load the demo province on first start with an empty database. */
+  demo: boolean;
+  /** Time zone of business days and deadlines. */
+  businessTimeZone: string;
+  sessionIdleMinutes: number;
+  lockoutMinutes: number;
+  /** Login attempts per minute per IP + user name. */
+  loginRateLimit: number;
+  /** Requests per minute per IP on the API (0 switches it off). */
+  apiRateLimit: number;
+  fileMaxBytes: number;
+  /** 32-byte key (hex or base64) for encrypted fields; generated into `dataDir` when unset. */
+  secretKey: string | null;
+  sweepIntervalMs: number;
+  /** Secure cookies: `auto` follows the request's protocol (behind a TLS proxy set trustProxy). */
+  cookieSecure: 'auto' | boolean;
+  trustProxy: boolean;
+  /** Require TOTP enrolment for the three administrator roles (demo accounts exempt). */
+  adminTotpRequired: boolean;
+  mqttUrl: string | null;
+  logLevel: string;
+  /** Serve the built web app from this folder when it exists. */
+  webDist: string;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new Error(`Not a number: ${value}`);
+  return parsed;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const cookieSecure = env.COOKIE_SECURE;
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || null,
+    databaseSchema: env.DATABASE_SCHEMA || null,
+    dataDir: path.resolve(env.DATA_DIR ?? path.join(root, 'data')),
+    demo: bool(env.DEMO, true),
+    businessTimeZone: env.TZ_BUSINESS ?? 'Asia/Shanghai',
+    sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 30),
+    lockoutMinutes: int(env.LOCKOUT_MINUTES, 15),
+    loginRateLimit: int(env.LOGIN_RATE_LIMIT, 20),
+    apiRateLimit: int(env.API_RATE_LIMIT, 0),
+    fileMaxBytes: int(env.FILE_MAX_BYTES, 20 * 1024 * 1024),
+    secretKey: env.SECRET_KEY || null,
+    sweepIntervalMs: int(env.SWEEP_INTERVAL_MS, 60_000),
+    cookieSecure: cookieSecure === undefined || cookieSecure === 'auto' ? 'auto' : bool(cookieSecure, false),
+    trustProxy: bool(env.TRUST_PROXY, false),
+    adminTotpRequired: bool(env.ADMIN_TOTP_REQUIRED, true),
+    mqttUrl: env.MQTT_URL || null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    webDist: path.resolve(env.WEB_DIST ?? path.join(root, 'web/dist')),
+    ...overrides,
+  };
+}
