@@ -20,6 +20,7 @@ export async function loadAuthContext(
   app: FastifyInstance,
   token: string,
   now = new Date(),
+  touch = true,
 ): Promise<{ auth: AuthContext | null; expired: boolean }> {
   const { db, config } = app.platform;
   const sessionId = sha256(token);
@@ -58,7 +59,7 @@ export async function loadAuthContext(
   const roles = assignments
     .filter((assignment) => assignment.org_id === active.org_id)
     .map((assignment) => assignment.role as RoleCode);
-  if (now.getTime() - session.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+  if (touch && now.getTime() - session.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
     await db.updateTable('session').set({ last_seen_at: now }).where('id', '=', sessionId).execute();
   }
   return {
