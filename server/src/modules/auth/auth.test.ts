@@ -76,3 +76,42 @@ describe('login', () => {
     expect((await client.get(`/api/v1/orgs/${tree.school.id}`)).statusCode).toBe(200);
   });
 });
+
+describe('login rate limit', () => {
+  it('answers 429 problem+json past the per-user limit', async () => {
+    const limited = await createTestApp({ loginRateLimit: 3 });
+    try {
+      const tree2 = await buildTree(limited.database.db);
+      const user = await buildUser(limited.database.db, { role: 'teacher', org: tree2.school });
+      const codes: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const response = await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: TEST_PASSWORD } });
+        codes.push(response.statusCode);
+        if (response.statusCode === 429) {
+          expect(response.headers['content-type']).toContain('application/problem+json');
+          expect(response.json().code).toBe('rate_limited');
+        }
+      }
+      expect(codes).toEqual([200, 200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('timeline helper', () => {
+  it('appends events and reads them back in order with actor names', async () => {
+    const { appendTimeline, readTimeline } = await import('../../platform/timeline.js');
+    const user = await buildUser(t.database.db, { role: 'school_security', org: tree.school });
+    await t.database.db.transaction().execute(async (trx) => {
+      await appendTimeline(trx, { recordType: 'sample', recordId: 7, orgPath: tree.school.path, actorId: user.id, action: 'report', toState: 'reported' });
+      await appendTimeline(trx, { recordType: 'sample', recordId: 7, orgPath: tree.school.path, actorId: user.id, action: 'confirm', fromState: 'reported', toState: 'confirmed', note: '已核实', data: { grade: 'general' } });
+    });
+    const events = await readTimeline(t.database.db, 'sample', 7);
+    expect(events.map((e) => [e.action, e.fromState, e.toState])).toEqual([
+      ['report', null, 'reported'],
+      ['confirm', 'reported', 'confirmed'],
+    ]);
+    expect(events[1]).toMatchObject({ note: '已核实', data: { grade: 'general' }, actorName: '测试school_security' });
+  });
+});
