@@ -17,13 +17,18 @@ import { ADMINISTRATOR_ROLES, canAssignRoleAt, ROLE_CODES, ROLES } from './roles
 describe('org paths', () => {
   it('a child path lies within its parent and not within a sibling', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 10_000_000 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), (ancestors, a, b) => {
-        const parent = ancestors.reduce<string | null>((path, id) => childPath(path, id), null)!;
-        const child = childPath(parent, a);
-        expect(isWithin(child, parent)).toBe(true);
-        expect(pathIds(child)).toEqual([...ancestors, a]);
-        if (a !== b) expect(isWithin(child, childPath(parent, b))).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 10_000_000 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        (ancestors, a, b) => {
+          const parent = ancestors.reduce<string | null>((path, id) => childPath(path, id), null)!;
+          const child = childPath(parent, a);
+          expect(isWithin(child, parent)).toBe(true);
+          expect(pathIds(child)).toEqual([...ancestors, a]);
+          if (a !== b) expect(isWithin(child, childPath(parent, b))).toBe(false);
+        },
+      ),
     );
   });
 
@@ -59,12 +64,18 @@ describe('roles and permissions', () => {
     expect(roleHasPermission('system_admin', 'role.assign_admin')).toBe(false);
     expect(roleHasPermission('security_admin', 'role.assign_admin')).toBe(true);
     expect(roleHasPermission('security_admin', 'user.manage')).toBe(false);
-    expect([...permissionsOf(['audit_admin'])].filter((p) => !['org.read', 'file.upload', 'notification.read', 'stream.subscribe'].includes(p))).toEqual(['audit.read']);
+    expect(
+      [...permissionsOf(['audit_admin'])].filter(
+        (p) => !['org.read', 'file.upload', 'notification.read', 'stream.subscribe'].includes(p),
+      ),
+    ).toEqual(['audit.read']);
     for (const admin of ADMINISTRATOR_ROLES) expect(roleHasPermission(admin, 'hazard.read')).toBe(false);
   });
 
   it('keeps the police liaison to reading and co-signing', () => {
-    const writes = [...permissionsOf(['police_liaison'])].filter((p) => !p.endsWith('.read') && !['file.upload', 'stream.subscribe'].includes(p));
+    const writes = [...permissionsOf(['police_liaison'])].filter(
+      (p) => !p.endsWith('.read') && !['file.upload', 'stream.subscribe'].includes(p),
+    );
     expect(writes).toEqual(['report.cosign']);
   });
 
@@ -79,7 +90,8 @@ describe('roles and permissions', () => {
     fc.assert(
       fc.property(fc.subarray([...ROLE_CODES]), (roles) => {
         const granted = permissionsOf(roles);
-        for (const role of roles) for (const permission of ROLE_PERMISSIONS[role]) expect(granted.has(permission)).toBe(true);
+        for (const role of roles)
+          for (const permission of ROLE_PERMISSIONS[role]) expect(granted.has(permission)).toBe(true);
         for (const permission of granted) expect(roles.some((role) => roleHasPermission(role, permission))).toBe(true);
       }),
     );
@@ -112,17 +124,21 @@ describe('password rule', () => {
 describe('lockout and idle timeout', () => {
   it('locks exactly at the fifth consecutive failure, for 15 minutes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.date({ min: new Date('2020-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }), (failures, now) => {
-        let counters = afterSuccessfulLogin();
-        for (let i = 1; i <= failures; i++) {
-          counters = afterFailedLogin(counters, now);
-          expect(isLocked(counters, now)).toBe(i >= MAX_FAILED_LOGINS);
-        }
-        if (failures >= MAX_FAILED_LOGINS) {
-          expect(isLocked(counters, new Date(now.getTime() + 14 * 60_000))).toBe(true);
-          expect(isLocked(counters, new Date(now.getTime() + 15 * 60_000 + 1))).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.date({ min: new Date('2020-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }),
+        (failures, now) => {
+          let counters = afterSuccessfulLogin();
+          for (let i = 1; i <= failures; i++) {
+            counters = afterFailedLogin(counters, now);
+            expect(isLocked(counters, now)).toBe(i >= MAX_FAILED_LOGINS);
+          }
+          if (failures >= MAX_FAILED_LOGINS) {
+            expect(isLocked(counters, new Date(now.getTime() + 14 * 60_000))).toBe(true);
+            expect(isLocked(counters, new Date(now.getTime() + 15 * 60_000 + 1))).toBe(false);
+          }
+        },
+      ),
     );
   });
 

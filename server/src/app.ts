@@ -101,7 +101,8 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      if (route.config?.access) routeAccess.set(`${method.toLowerCase()} ${toOpenApiPath(route.url)}`, route.config.access);
+      if (route.config?.access)
+        routeAccess.set(`${method.toLowerCase()} ${toOpenApiPath(route.url)}`, route.config.access);
     }
   });
   await app.register(swagger, {
@@ -112,7 +113,8 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
     transform: jsonSchemaTransform,
     // Each operation carries the permission it needs, for integrators and the authorization matrix.
     transformObject: (documentObject) => {
-      const openapiObject = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
+      const openapiObject =
+        'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
       const paths = (openapiObject as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths ?? {};
       for (const [url, operations] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(operations)) {

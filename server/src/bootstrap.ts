@@ -23,11 +23,23 @@ export async function bootstrapEmpty(db: Kysely<DB>): Promise<{ username: string
     await trx.updateTable('org_unit').set({ path }).where('id', '=', root.id).execute();
     const admin = await trx
       .insertInto('app_user')
-      .values({ username: 'admin', display_name: '系统管理员', password_hash: passwordHash, must_change_password: true })
+      .values({
+        username: 'admin',
+        display_name: '系统管理员',
+        password_hash: passwordHash,
+        must_change_password: true,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('role_assignment').values({ user_id: admin.id, role: 'system_admin', org_id: root.id, org_path: path }).execute();
-    await appendAudit(trx, { actorId: null, actorName: 'system', ip: null }, { action: 'system.bootstrap', targetType: 'user', targetId: admin.id, orgPath: path });
+    await trx
+      .insertInto('role_assignment')
+      .values({ user_id: admin.id, role: 'system_admin', org_id: root.id, org_path: path })
+      .execute();
+    await appendAudit(
+      trx,
+      { actorId: null, actorName: 'system', ip: null },
+      { action: 'system.bootstrap', targetType: 'user', targetId: admin.id, orgPath: path },
+    );
   });
   return { username: 'admin', password };
 }

@@ -52,7 +52,9 @@ function printDemoAccounts(accounts: { username: string; password: string; role:
   for (const account of accounts) {
     if (shown.has(account.role)) continue;
     shown.add(account.role);
-    console.log(`    ${account.role.padEnd(20)} ${account.username.padEnd(24)} ${account.password}   ${account.orgName}`);
+    console.log(
+      `    ${account.role.padEnd(20)} ${account.username.padEnd(24)} ${account.password}   ${account.orgName}`,
+    );
   }
   console.log(`  (all ${accounts.length} accounts in ${config.dataDir}/demo-accounts.json)\n`);
 }

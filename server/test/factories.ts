@@ -56,10 +56,26 @@ export async function buildTree(db: Kysely<DB>) {
   const otherCounty = await buildOrg(db, { parent: otherCity, level: 'county', name: '二区' });
   const school = await buildOrg(db, { parent: county, level: 'school', name: '第一中学', schoolType: 'secondary' });
   const otherSchool = await buildOrg(db, { parent: county, level: 'school', name: '第二小学', schoolType: 'primary' });
-  const farSchool = await buildOrg(db, { parent: otherCounty, level: 'school', name: '远方中学', schoolType: 'secondary' });
+  const farSchool = await buildOrg(db, {
+    parent: otherCounty,
+    level: 'school',
+    name: '远方中学',
+    schoolType: 'secondary',
+  });
   const department = await buildOrg(db, { parent: school, level: 'department', name: '总务处' });
   const otherDepartment = await buildOrg(db, { parent: otherSchool, level: 'department', name: '教务处' });
-  return { province, city, otherCity, county, otherCounty, school, otherSchool, farSchool, department, otherDepartment };
+  return {
+    province,
+    city,
+    otherCity,
+    county,
+    otherCounty,
+    school,
+    otherSchool,
+    farSchool,
+    department,
+    otherDepartment,
+  };
 }
 export type Tree = Awaited<ReturnType<typeof buildTree>>;
 
@@ -71,7 +87,14 @@ export interface BuiltUser {
 
 export async function buildUser(
   db: Kysely<DB>,
-  options: { role: RoleCode; org: BuiltOrg; username?: string; mustChangePassword?: boolean; demo?: boolean; extraRoles?: { role: RoleCode; org: BuiltOrg }[] },
+  options: {
+    role: RoleCode;
+    org: BuiltOrg;
+    username?: string;
+    mustChangePassword?: boolean;
+    demo?: boolean;
+    extraRoles?: { role: RoleCode; org: BuiltOrg }[];
+  },
 ): Promise<BuiltUser> {
   const username = options.username ?? unique(options.role.replace('_', ''));
   const user = await db

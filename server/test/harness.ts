@@ -6,10 +6,10 @@ import { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
-import { openDatabase, type Database } from '../src/db/database.js';
+import { type Database, openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { migrations } from '../src/db/migrations/index.js';
-import { loadConfig, type Config } from '../src/platform/config.js';
+import { type Config, loadConfig } from '../src/platform/config.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -24,7 +24,11 @@ let templateBlob: Promise<Blob> | null = null;
 /** A migrated PGlite data directory, made once per migration set and cloned for each test file. */
 function pgliteTemplate(): Promise<Blob> {
   templateBlob ??= (async () => {
-    const key = crypto.createHash('sha256').update(migrations.map((m) => m.name + m.up.toString()).join('\n')).digest('hex').slice(0, 16);
+    const key = crypto
+      .createHash('sha256')
+      .update(migrations.map((m) => m.name + m.up.toString()).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
     const file = path.join(TEMPLATE_DIR, `pglite-template-${key}.tar`);
     if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
     const pglite = await PGlite.create();
@@ -126,7 +130,12 @@ export async function login(app: FastifyInstance, username: string, password: st
 }
 
 export function clientFor(app: FastifyInstance, cookie: string, csrfToken: string, userId = 0): Client {
-  const send = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const send = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     app.inject({
       method,
       url,
@@ -146,15 +155,22 @@ export function clientFor(app: FastifyInstance, cookie: string, csrfToken: strin
 }
 
 /** Counts rows in every application table: compared before and after a rejected request. */
-export async function tableCounts(database: Database, exclude: string[] = ['audit_log', 'session', 'realtime_event', 'sweep_run']): Promise<Record<string, number>> {
+export async function tableCounts(
+  database: Database,
+  exclude: string[] = ['audit_log', 'session', 'realtime_event', 'sweep_run'],
+): Promise<Record<string, number>> {
   const { sql } = await import('kysely');
   const tables = await sql<{ table_name: string }>`
     SELECT table_name FROM information_schema.tables
-    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration'`.execute(database.db);
+    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration'`.execute(
+    database.db,
+  );
   const counts: Record<string, number> = {};
   for (const { table_name } of tables.rows) {
     if (exclude.includes(table_name)) continue;
-    const result = await sql<{ count: number }>`SELECT count(*)::int AS count FROM ${sql.table(table_name)}`.execute(database.db);
+    const result = await sql<{ count: number }>`SELECT count(*)::int AS count FROM ${sql.table(table_name)}`.execute(
+      database.db,
+    );
     counts[table_name] = result.rows[0]!.count;
   }
   return counts;

@@ -23,7 +23,9 @@ export const sessionUser = z.object({
   username: z.string(),
   displayName: z.string(),
   /** Every assignment the user holds; the org switcher lists their orgs. */
-  assignments: z.array(z.object({ role: roleCodeSchema, orgId: z.number(), orgName: z.string(), orgLevel: orgLevelSchema })),
+  assignments: z.array(
+    z.object({ role: roleCodeSchema, orgId: z.number(), orgName: z.string(), orgLevel: orgLevelSchema }),
+  ),
   activeOrg,
   /** Roles the user holds at the active org. */
   roles: z.array(roleCodeSchema),
@@ -41,7 +43,12 @@ export const changePasswordBody = z.strictObject({
   newPassword: z.string().min(1).max(128),
 });
 
-export const totpCodeBody = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/) });
+export const totpCodeBody = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
+});
 
 export const totpEnrolment = z.object({
   secret: z.string(),

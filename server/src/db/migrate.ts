@@ -12,9 +12,9 @@ export async function migrate(db: Kysely<unknown>): Promise<string[]> {
   for (const migration of migrations) {
     const ran = await db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
-      const done = await sql<{ name: string }>`SELECT name FROM schema_migration WHERE name = ${migration.name}`.execute(
-        trx,
-      );
+      const done = await sql<{
+        name: string;
+      }>`SELECT name FROM schema_migration WHERE name = ${migration.name}`.execute(trx);
       if (done.rows.length > 0) return false;
       await migration.up(trx);
       await sql`INSERT INTO schema_migration (name) VALUES (${migration.name})`.execute(trx);

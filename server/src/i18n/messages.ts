@@ -39,13 +39,33 @@ export const MESSAGES = {
     zh: '“{child}”级单位不能设在“{parent}”级单位之下',
     en: 'A {child} cannot be placed under a {parent}',
   },
-  org_has_children: { zh: '该单位下还有下级单位、场所或人员，不能删除', en: 'The unit still has children, places or people' },
+  org_has_children: {
+    zh: '该单位下还有下级单位、场所或人员，不能删除',
+    en: 'The unit still has children, places or people',
+  },
   school_type_required: { zh: '学校须填写学校类型', en: 'A school needs a school type' },
   school_type_not_allowed: { zh: '只有学校可以填写学校类型', en: 'Only schools have a school type' },
   place_org_not_school: { zh: '场所须属于某所学校', en: 'Places belong to a school' },
   place_parent_invalid: { zh: '上级场所不属于同一所学校', en: 'The parent place belongs to another school' },
   place_has_children: { zh: '该场所下还有子场所，不能删除', en: 'The place still has child places' },
-  role_level_invalid: { zh: '角色“{role}”不能分配在“{level}”级单位', en: 'The role {role} cannot be held at a {level}' },
+  place_parent_cycle: {
+    zh: '上级场所不能是该场所本身或其下级',
+    en: 'A place cannot sit under itself or its own child',
+  },
+  place_plan_invalid: {
+    zh: '平面图坐标须同时填写横、纵坐标（0～1），且须先选择平面图',
+    en: 'Plan coordinates need both X and Y (0..1) and a floor plan',
+  },
+  floor_plan_invalid: {
+    zh: '平面图须为本人上传或本校场所已使用的图片',
+    en: 'The floor plan must be an image you uploaded or one of this school',
+  },
+  place_in_use: { zh: '该场所已被其他记录引用，不能删除', en: 'The place is referenced by other records' },
+  role_duplicate: { zh: '该用户在该单位已有此角色', en: 'The user already holds this role at this unit' },
+  role_level_invalid: {
+    zh: '角色“{role}”不能分配在“{level}”级单位',
+    en: 'The role {role} cannot be held at a {level}',
+  },
   role_admin_forbidden: {
     zh: '系统管理员不能授予管理员角色（三员分立），请由安全管理员授予',
     en: 'Administrator roles are granted by the security administrator only',
@@ -58,8 +78,14 @@ export const MESSAGES = {
   },
   file_too_large: { zh: '文件超过大小限制（{limit}）', en: 'The file is larger than {limit}' },
   file_missing: { zh: '请选择要上传的文件', en: 'Choose a file to upload' },
-  import_invalid: { zh: 'Excel 导入有 {count} 处错误，未写入任何数据', en: 'The import has {count} errors; nothing was written' },
-  import_unreadable: { zh: '无法读取该 Excel 文件，请使用下载的模板', en: 'The Excel file cannot be read; use the template' },
+  import_invalid: {
+    zh: 'Excel 导入有 {count} 处错误，未写入任何数据',
+    en: 'The import has {count} errors; nothing was written',
+  },
+  import_unreadable: {
+    zh: '无法读取该 Excel 文件，请使用下载的模板',
+    en: 'The Excel file cannot be read; use the template',
+  },
   import_empty: { zh: 'Excel 文件中没有数据行', en: 'The Excel file has no data rows' },
   import_too_large: { zh: '一次最多导入 {max} 行', en: 'At most {max} rows per import' },
   invalid_cursor: { zh: '分页参数无效', en: 'Invalid cursor' },

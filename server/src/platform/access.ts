@@ -1,8 +1,8 @@
 import { isIdleExpired, isPermission, type OrgLevel, permissionsOf, type RoleCode } from '@safe-campus/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthContext, Pending } from './auth-context.js';
-import { AppError } from './errors.js';
 import { sha256 } from './crypto.js';
+import { AppError } from './errors.js';
 
 export const SESSION_COOKIE = 'sc_session';
 export const CSRF_HEADER = 'x-csrf-token';

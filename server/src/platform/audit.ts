@@ -116,7 +116,11 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
     for (const row of rows) {
       // Rows older than the retention period may have been pruned: the oldest remaining row anchors the chain.
       const expectedPrev = previousHash ?? row.prev_hash;
-      const brokenAt = (reason: string) => ({ ok: false, checked, brokenAt: { id: row.id, at: row.at.toISOString(), reason } });
+      const brokenAt = (reason: string) => ({
+        ok: false,
+        checked,
+        brokenAt: { id: row.id, at: row.at.toISOString(), reason },
+      });
       if (row.prev_hash !== expectedPrev) return brokenAt('link');
       const recomputed = auditRowHash(row.prev_hash, { ...row, detail: row.detail });
       if (recomputed !== row.hash) return brokenAt('hash');

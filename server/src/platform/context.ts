@@ -1,3 +1,4 @@
+import type { RouteAccess } from '@safe-campus/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
@@ -7,7 +8,6 @@ import type { FieldCipher } from './crypto.js';
 import type { FileStore } from './files.js';
 import type { Sweeper } from './jobs.js';
 import type { RealtimeHub } from './realtime.js';
-import type { RouteAccess } from '@safe-campus/domain';
 
 /** The services every module gets: one instance per process, shared by all requests. */
 export interface Platform {

@@ -23,8 +23,11 @@ export const notFound = () => new AppError(404, 'not_found');
 export const forbidden = () => new AppError(403, 'forbidden');
 export const conflict = (code: ProblemCode = 'conflict', params: Record<string, unknown> = {}) =>
   new AppError(409, code, params);
-export const badRequest = (code: ProblemCode, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
-  new AppError(400, code, params, extra);
+export const badRequest = (
+  code: ProblemCode,
+  params: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) => new AppError(400, code, params, extra);
 
 export function sendProblem(
   request: FastifyRequest,
@@ -49,7 +52,10 @@ export function sendProblem(
 }
 
 function fieldErrors(
-  issues: ReadonlyArray<{ instancePath?: string; params?: { issue?: { code?: string; message?: string; path?: PropertyKey[] } } }>,
+  issues: ReadonlyArray<{
+    instancePath?: string;
+    params?: { issue?: { code?: string; message?: string; path?: PropertyKey[] } };
+  }>,
   language: Language,
 ): FieldError[] {
   return issues.slice(0, 20).map((issue) => {
@@ -66,10 +72,18 @@ const PG_CONNECTION_ERRORS = new Set(['57P01', '57P02', '57P03', '08000', '08003
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { code?: string }, request, reply) => {
-    if (error instanceof AppError) return sendProblem(request, reply, error.status, error.code, error.params, error.extra);
+    if (error instanceof AppError)
+      return sendProblem(request, reply, error.status, error.code, error.params, error.extra);
     const language = pickLanguage(request.headers['accept-language']);
     if (hasZodFastifySchemaValidationErrors(error)) {
-      return sendProblem(request, reply, 400, 'validation_failed', {}, { errors: fieldErrors(error.validation, language) });
+      return sendProblem(
+        request,
+        reply,
+        400,
+        'validation_failed',
+        {},
+        { errors: fieldErrors(error.validation, language) },
+      );
     }
     if (error.validation) return sendProblem(request, reply, 400, 'validation_failed');
     switch (error.code) {
@@ -91,7 +105,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
         return sendProblem(request, reply, 404, 'not_found');
     }
     if (error.statusCode === 429) return sendProblem(request, reply, 429, 'rate_limited');
-    if (error.code && PG_CONNECTION_ERRORS.has(error.code)) return sendProblem(request, reply, 503, 'service_unavailable');
+    if (error.code && PG_CONNECTION_ERRORS.has(error.code))
+      return sendProblem(request, reply, 503, 'service_unavailable');
     if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)) {
       return sendProblem(request, reply, 503, 'service_unavailable');
     }

@@ -25,7 +25,8 @@ export function sniffType(buffer: Buffer): SniffedType | null {
   if (startsWith([0x50, 0x4b, 0x03, 0x04])) {
     // Office Open XML documents are zip files; tell them apart by their first entries.
     const head = buffer.subarray(0, Math.min(buffer.length, 4096)).toString('latin1');
-    if (head.includes('xl/')) return { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', image: false };
+    if (head.includes('xl/'))
+      return { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', image: false };
     if (head.includes('word/')) {
       return { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', image: false };
     }
@@ -87,7 +88,9 @@ export class FileStore {
   }
 
   /** Checks and writes the bytes (no database work: keep file I/O outside transactions). */
-  async write(buffer: Buffer): Promise<{ sha256: string; type: SniffedType; width: number | null; height: number | null; thumbnail: boolean }> {
+  async write(
+    buffer: Buffer,
+  ): Promise<{ sha256: string; type: SniffedType; width: number | null; height: number | null; thumbnail: boolean }> {
     if (buffer.length > this.maxBytes) throw new AppError(413, 'file_too_large', { limit: formatBytes(this.maxBytes) });
     if (buffer.length === 0) throw new AppError(400, 'file_missing');
     const type = sniffType(buffer);
@@ -103,7 +106,11 @@ export class FileStore {
         height = metadata.height ?? null;
         const thumbnailPath = this.thumbnailPathOf(hash);
         await fs.mkdir(path.dirname(thumbnailPath), { recursive: true });
-        await sharp(buffer).rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp().toFile(thumbnailPath);
+        await sharp(buffer)
+          .rotate()
+          .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
+          .webp()
+          .toFile(thumbnailPath);
         thumbnail = true;
       } catch {
         // A file with an image signature that sharp cannot decode is not an image.
@@ -123,7 +130,11 @@ export class FileStore {
   }
 
   /** Whether `auth` may read the file row: in scope, and either the uploader's or readable through its owner. */
-  async canRead(db: Kysely<DB>, auth: AuthContext, file: { org_path: string; owner_type: string | null; owner_id: number | null; uploaded_by: number }): Promise<boolean> {
+  async canRead(
+    db: Kysely<DB>,
+    auth: AuthContext,
+    file: { org_path: string; owner_type: string | null; owner_id: number | null; uploaded_by: number },
+  ): Promise<boolean> {
     if (!file.org_path.startsWith(auth.scopePath)) return false;
     if (file.owner_type === null || file.owner_id === null) return file.uploaded_by === auth.userId;
     const check = this.owners.get(file.owner_type);
@@ -151,5 +162,11 @@ export async function attachFiles(
     .where('owner_type', 'is', null)
     .returning('id')
     .execute();
-  if (updated.length !== unique.length) throw new AppError(400, 'validation_failed', {}, { errors: [{ path: 'fileIds', message: 'unknown or already used files' }] });
+  if (updated.length !== unique.length)
+    throw new AppError(
+      400,
+      'validation_failed',
+      {},
+      { errors: [{ path: 'fileIds', message: 'unknown or already used files' }] },
+    );
 }

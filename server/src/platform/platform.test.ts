@@ -1,5 +1,5 @@
-import { generate } from 'otplib';
 import { sql } from 'kysely';
+import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTree, buildUser, TEST_PASSWORD, type Tree } from '../../test/factories.js';
 import { clientFor, cookieFrom, createTestApp, login, type TestApp } from '../../test/harness.js';
@@ -25,11 +25,14 @@ describe('health and OpenAPI', () => {
 
   it('serves OpenAPI with the permission of every operation', async () => {
     const document = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
-    const operations = Object.entries(document.paths as Record<string, Record<string, { 'x-permission'?: string }>>).flatMap(
-      ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, permission: operation['x-permission'] })),
+    const operations = Object.entries(
+      document.paths as Record<string, Record<string, { 'x-permission'?: string }>>,
+    ).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, permission: operation['x-permission'] })),
     );
     expect(operations.length).toBeGreaterThan(10);
-    for (const operation of operations) expect(operation.permission, `${operation.method} ${operation.path}`).toBeTruthy();
+    for (const operation of operations)
+      expect(operation.permission, `${operation.method} ${operation.path}`).toBeTruthy();
     expect(operations.find((o) => o.path === '/api/v1/orgs/{id}' && o.method === 'get')?.permission).toBe('org.read');
     expect((await t.app.inject({ method: 'GET', url: '/api/docs/' })).statusCode).toBe(200);
   });
@@ -53,8 +56,16 @@ describe('audit chain', () => {
     const list = (await client.get('/api/v1/audit?action=auth.login&limit=5')).json();
     expect(list.items.length).toBeGreaterThan(0);
 
-    const target = await t.database.db.selectFrom('audit_log').select('id').orderBy('id').limit(1).offset(1).executeTakeFirstOrThrow();
-    await expect(sql`UPDATE audit_log SET action = 'x' WHERE id = ${target.id}`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    const target = await t.database.db
+      .selectFrom('audit_log')
+      .select('id')
+      .orderBy('id')
+      .limit(1)
+      .offset(1)
+      .executeTakeFirstOrThrow();
+    await expect(sql`UPDATE audit_log SET action = 'x' WHERE id = ${target.id}`.execute(t.database.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`DELETE FROM audit_log WHERE id = ${target.id}`.execute(t.database.db)).rejects.toThrow(/180 days/);
 
     await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard`.execute(t.database.db);
@@ -66,9 +77,17 @@ describe('audit chain', () => {
   });
 
   it('is readable by the audit administrator only (三员分立)', async () => {
-    const admin = await login(t.app, (await buildUser(t.database.db, { role: 'security_admin', org: tree.province, demo: true })).username, TEST_PASSWORD);
+    const admin = await login(
+      t.app,
+      (await buildUser(t.database.db, { role: 'security_admin', org: tree.province, demo: true })).username,
+      TEST_PASSWORD,
+    );
     expect((await admin.get('/api/v1/audit')).statusCode).toBe(403);
-    const system = await login(t.app, (await buildUser(t.database.db, { role: 'system_admin', org: tree.province, demo: true })).username, TEST_PASSWORD);
+    const system = await login(
+      t.app,
+      (await buildUser(t.database.db, { role: 'system_admin', org: tree.province, demo: true })).username,
+      TEST_PASSWORD,
+    );
     expect((await system.get('/api/v1/audit/verify')).statusCode).toBe(403);
   });
 });
@@ -81,10 +100,16 @@ async function loginAdmin(username: string) {
   expect((await first.get('/api/v1/audit')).json().code).toBe('totp_enrolment_required');
   const enrolment = (await first.post('/api/v1/auth/totp/enrolment')).json();
   expect(enrolment.qrDataUrl).toMatch(/^data:image\/png;base64,/);
-  const confirmed = await first.post('/api/v1/auth/totp/confirm', { code: await generate({ secret: enrolment.secret }) });
+  const confirmed = await first.post('/api/v1/auth/totp/confirm', {
+    code: await generate({ secret: enrolment.secret }),
+  });
   expect(confirmed.json().user.pending).toBe('none');
   // The next login asks for the code.
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: TEST_PASSWORD } });
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password: TEST_PASSWORD },
+  });
   const body = response.json();
   expect(body.user.pending).toBe('totp');
   const second = clientFor(t.app, cookieFrom(response), body.csrfToken, body.user.id);
@@ -102,14 +127,22 @@ describe('sessions', () => {
     const user = await buildUser(t.database.db, { role: 'teacher', org: tree.school });
     const client = await login(t.app, user.username, TEST_PASSWORD);
     expect((await client.get('/api/v1/auth/me')).statusCode).toBe(200);
-    await t.database.db.updateTable('session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('user_id', '=', user.id).execute();
+    await t.database.db
+      .updateTable('session')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where('user_id', '=', user.id)
+      .execute();
     const expired = await client.get('/api/v1/auth/me');
     expect(expired.statusCode).toBe(401);
     expect(expired.json().code).toBe('session_expired');
   });
 
   it('switches the active org among the user assignments only', async () => {
-    const user = await buildUser(t.database.db, { role: 'teacher', org: tree.school, extraRoles: [{ role: 'bureau_officer', org: tree.county }] });
+    const user = await buildUser(t.database.db, {
+      role: 'teacher',
+      org: tree.school,
+      extraRoles: [{ role: 'bureau_officer', org: tree.county }],
+    });
     const client = await login(t.app, user.username, TEST_PASSWORD);
     const me = (await client.get('/api/v1/auth/me')).json();
     expect(me.user.assignments).toHaveLength(2);
@@ -148,9 +181,21 @@ describe('sweeper and jobs', () => {
 describe('realtime stream and notifications', () => {
   it('delivers events to clients whose scope contains them, and catches up after a reconnect', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const schoolUser = await login(t.app, (await buildUser(t.database.db, { role: 'school_security', org: tree.school })).username, TEST_PASSWORD);
-    const otherSchoolUser = await login(t.app, (await buildUser(t.database.db, { role: 'school_security', org: tree.otherSchool })).username, TEST_PASSWORD);
-    const countyUser = await login(t.app, (await buildUser(t.database.db, { role: 'bureau_officer', org: tree.county })).username, TEST_PASSWORD);
+    const schoolUser = await login(
+      t.app,
+      (await buildUser(t.database.db, { role: 'school_security', org: tree.school })).username,
+      TEST_PASSWORD,
+    );
+    const otherSchoolUser = await login(
+      t.app,
+      (await buildUser(t.database.db, { role: 'school_security', org: tree.otherSchool })).username,
+      TEST_PASSWORD,
+    );
+    const countyUser = await login(
+      t.app,
+      (await buildUser(t.database.db, { role: 'bureau_officer', org: tree.county })).username,
+      TEST_PASSWORD,
+    );
 
     const open = (cookie: string, lastEventId?: number) => {
       const controller = new AbortController();
@@ -167,8 +212,7 @@ describe('realtime stream and notifications', () => {
             const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
             if (done) return;
             buffer += new TextDecoder().decode(value);
-            let index: number;
-            while ((index = buffer.indexOf('\n\n')) >= 0) {
+            for (let index = buffer.indexOf('\n\n'); index >= 0; index = buffer.indexOf('\n\n')) {
               const chunk = buffer.slice(0, index);
               buffer = buffer.slice(index + 2);
               const id = /^id: (\d+)$/m.exec(chunk)?.[1];

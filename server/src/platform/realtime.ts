@@ -133,5 +133,5 @@ export class RealtimeHub {
 /** Whether a client with this scope and user id should receive the event. */
 export function eventVisibleTo(event: RealtimeEvent, scopePath: string, userId: number): boolean {
   if (event.userId !== null) return event.userId === userId;
-  return event.orgPath !== null && event.orgPath.startsWith(scopePath);
+  return event.orgPath?.startsWith(scopePath) ?? false;
 }

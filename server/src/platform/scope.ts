@@ -19,7 +19,11 @@ export function assertInScope(auth: AuthContext, orgPath: string | null | undefi
 }
 
 /** Returns the record when it exists and is in scope; 404 otherwise. */
-export function scopedOrNotFound<T>(auth: AuthContext, record: T | undefined | null, orgPathOf: (record: T) => string): T {
+export function scopedOrNotFound<T>(
+  auth: AuthContext,
+  record: T | undefined | null,
+  orgPathOf: (record: T) => string,
+): T {
   if (!record || !inScope(auth, orgPathOf(record))) throw notFound();
   return record;
 }

@@ -44,7 +44,11 @@ export async function appendTimeline(executor: Kysely<DB>, event: TimelineEventI
     .execute();
 }
 
-export async function readTimeline(executor: Kysely<DB>, recordType: string, recordId: number): Promise<TimelineEvent[]> {
+export async function readTimeline(
+  executor: Kysely<DB>,
+  recordType: string,
+  recordId: number,
+): Promise<TimelineEvent[]> {
   const rows = await executor
     .selectFrom('timeline_event')
     .leftJoin('app_user', 'app_user.id', 'timeline_event.actor_id')

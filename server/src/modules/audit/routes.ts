@@ -71,7 +71,11 @@ export async function auditModule(app: FastifyInstance): Promise<void> {
     '/audit/export.xlsx',
     {
       config: { access: 'audit.read' },
-      schema: { tags, summary: '导出审计日志（Excel）', querystring: listAuditQuery.omit({ cursor: true, limit: true }) },
+      schema: {
+        tags,
+        summary: '导出审计日志（Excel）',
+        querystring: listAuditQuery.omit({ cursor: true, limit: true }),
+      },
     },
     async (request, reply) => {
       const auth = authOf(request);

@@ -19,7 +19,8 @@ const okResponse = z.object({ ok: z.literal(true) });
 const tags = ['auth'];
 
 export function sessionCookieOptions(app: FastifyInstance, request: FastifyRequest) {
-  const secure = app.platform.config.cookieSecure === 'auto' ? request.protocol === 'https' : app.platform.config.cookieSecure;
+  const secure =
+    app.platform.config.cookieSecure === 'auto' ? request.protocol === 'https' : app.platform.config.cookieSecure;
   return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure };
 }
 
@@ -56,7 +57,10 @@ export async function authModule(app: FastifyInstance): Promise<void> {
 
   routes.post(
     '/auth/logout',
-    { config: { access: 'authenticated', allowPending: true }, schema: { tags, summary: '退出登录', response: { 200: okResponse } } },
+    {
+      config: { access: 'authenticated', allowPending: true },
+      schema: { tags, summary: '退出登录', response: { 200: okResponse } },
+    },
     async (request: FastifyRequest, reply: FastifyReply) => {
       await service.logout(request, authOf(request));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -66,7 +70,10 @@ export async function authModule(app: FastifyInstance): Promise<void> {
 
   routes.get(
     '/auth/me',
-    { config: { access: 'authenticated', allowPending: true }, schema: { tags, summary: '当前用户', response: { 200: loginResponse } } },
+    {
+      config: { access: 'authenticated', allowPending: true },
+      schema: { tags, summary: '当前用户', response: { 200: loginResponse } },
+    },
     current,
   );
 

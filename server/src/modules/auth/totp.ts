@@ -17,7 +17,12 @@ export async function totpEnrolment(secret: string, username: string) {
  * Checks a code with one step of clock drift either way and refuses a step already used,
  * so a code seen over someone's shoulder cannot be replayed. Returns the step used, or null.
  */
-export async function checkTotp(secret: string, code: string, lastStep: number | null, now = Date.now()): Promise<number | null> {
+export async function checkTotp(
+  secret: string,
+  code: string,
+  lastStep: number | null,
+  now = Date.now(),
+): Promise<number | null> {
   const epoch = Math.floor(now / 1000);
   const result = await verify({
     secret,

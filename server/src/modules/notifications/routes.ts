@@ -41,7 +41,10 @@ export async function notificationsModule(app: FastifyInstance): Promise<void> {
       let query = db.selectFrom('notification').selectAll().where('user_id', '=', auth.userId);
       if (unread === 'true') query = query.where('read_at', 'is', null);
       if (cursor) query = query.where('id', '<', decodeCursor(cursor, ['number'])[0] as number);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const unreadCount = await db
         .selectFrom('notification')
         .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -73,7 +76,12 @@ export async function notificationsModule(app: FastifyInstance): Promise<void> {
     '/notifications/:id/read',
     {
       config: { access: 'notification.read' },
-      schema: { tags, summary: '标记已读', params: idParams, response: { 200: z.object({ id: z.number(), readAt: z.string() }) } },
+      schema: {
+        tags,
+        summary: '标记已读',
+        params: idParams,
+        response: { 200: z.object({ id: z.number(), readAt: z.string() }) },
+      },
     },
     async (request) => {
       const auth = authOf(request);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTree, buildUser, TEST_PASSWORD, type Tree } from '../../../test/factories.js';
-import { type Client, createTestApp, login, tableCounts, type TestApp } from '../../../test/harness.js';
+import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
 
 let t: TestApp;
 let tree: Tree;
@@ -13,16 +13,36 @@ beforeAll(async () => {
   t = await createTestApp({ adminTotpRequired: false });
   tree = await buildTree(t.database.db);
   const db = t.database.db;
-  provinceAdmin = await login(t.app, (await buildUser(db, { role: 'system_admin', org: tree.province })).username, TEST_PASSWORD);
-  countyAdmin = await login(t.app, (await buildUser(db, { role: 'system_admin', org: tree.county })).username, TEST_PASSWORD);
-  schoolSecurity = await login(t.app, (await buildUser(db, { role: 'school_security', org: tree.school })).username, TEST_PASSWORD);
-  countyOfficer = await login(t.app, (await buildUser(db, { role: 'bureau_officer', org: tree.county })).username, TEST_PASSWORD);
+  provinceAdmin = await login(
+    t.app,
+    (await buildUser(db, { role: 'system_admin', org: tree.province })).username,
+    TEST_PASSWORD,
+  );
+  countyAdmin = await login(
+    t.app,
+    (await buildUser(db, { role: 'system_admin', org: tree.county })).username,
+    TEST_PASSWORD,
+  );
+  schoolSecurity = await login(
+    t.app,
+    (await buildUser(db, { role: 'school_security', org: tree.school })).username,
+    TEST_PASSWORD,
+  );
+  countyOfficer = await login(
+    t.app,
+    (await buildUser(db, { role: 'bureau_officer', org: tree.county })).username,
+    TEST_PASSWORD,
+  );
 });
 afterAll(() => t.close());
 
 describe('org reads are scoped to the caller subtree', () => {
   it('shows a school user its own school and 404 for another school, its county or the province', async () => {
-    expect((await schoolSecurity.get(`/api/v1/orgs/${tree.school.id}`)).json()).toMatchObject({ id: tree.school.id, level: 'school', schoolType: 'secondary' });
+    expect((await schoolSecurity.get(`/api/v1/orgs/${tree.school.id}`)).json()).toMatchObject({
+      id: tree.school.id,
+      level: 'school',
+      schoolType: 'secondary',
+    });
     for (const other of [tree.otherSchool, tree.county, tree.province, tree.farSchool]) {
       const response = await schoolSecurity.get(`/api/v1/orgs/${other.id}`);
       expect(response.statusCode).toBe(404);
@@ -32,7 +52,9 @@ describe('org reads are scoped to the caller subtree', () => {
 
   it('lists children and the subtree of a county for its bureau officer', async () => {
     const children = (await countyOfficer.get(`/api/v1/orgs/${tree.county.id}/children`)).json();
-    expect(children.items.map((o: { id: number }) => o.id).sort()).toEqual([tree.school.id, tree.otherSchool.id].sort());
+    expect(children.items.map((o: { id: number }) => o.id).sort()).toEqual(
+      [tree.school.id, tree.otherSchool.id].sort(),
+    );
     const subtree = (await countyOfficer.get(`/api/v1/orgs/${tree.county.id}/subtree?maxLevel=school`)).json();
     expect(subtree.items.map((o: { level: string }) => o.level)).toEqual(['county', 'school', 'school']);
     expect((await countyOfficer.get(`/api/v1/orgs/${tree.city.id}/children`)).statusCode).toBe(404);
@@ -60,7 +82,12 @@ describe('org reads are scoped to the caller subtree', () => {
 
 describe('org writes', () => {
   it('creates a school under a county with its materialised path and audits it', async () => {
-    const before = (await t.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = (
+      await t.database.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     const response = await provinceAdmin.post('/api/v1/orgs', {
       parentId: tree.county.id,
       level: 'school',
@@ -72,10 +99,20 @@ describe('org writes', () => {
     expect(response.statusCode).toBe(200);
     const created = response.json();
     expect(created.path).toBe(`${tree.county.path}${created.id}/`);
-    const audit = await t.database.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(audit.action).toBe('org.create');
     expect(Number(audit.target_id)).toBe(created.id);
-    const after = (await t.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const after = (
+      await t.database.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     expect(Number(after)).toBe(Number(before) + 1);
   });
 
@@ -83,7 +120,10 @@ describe('org writes', () => {
     const cases = [
       [{ parentId: tree.county.id, level: 'city', code: 'X1', name: '错误' }, 'org_level_invalid'],
       [{ parentId: tree.county.id, level: 'school', code: 'X2', name: '无类型' }, 'school_type_required'],
-      [{ parentId: tree.county.id, level: 'school', code: tree.school.code, name: '重复', schoolType: 'primary' }, 'code_taken'],
+      [
+        { parentId: tree.county.id, level: 'school', code: tree.school.code, name: '重复', schoolType: 'primary' },
+        'code_taken',
+      ],
     ] as const;
     for (const [body, code] of cases) {
       const response = await provinceAdmin.post('/api/v1/orgs', body);
@@ -94,9 +134,21 @@ describe('org writes', () => {
   });
 
   it('answers 404 for a parent outside the caller scope and 403 without org.manage', async () => {
-    const outside = await countyAdmin.post('/api/v1/orgs', { parentId: tree.otherCounty.id, level: 'school', code: 'X3', name: '越权', schoolType: 'primary' });
+    const outside = await countyAdmin.post('/api/v1/orgs', {
+      parentId: tree.otherCounty.id,
+      level: 'school',
+      code: 'X3',
+      name: '越权',
+      schoolType: 'primary',
+    });
     expect(outside.statusCode).toBe(404);
-    const noPermission = await countyOfficer.post('/api/v1/orgs', { parentId: tree.county.id, level: 'school', code: 'X4', name: '无权', schoolType: 'primary' });
+    const noPermission = await countyOfficer.post('/api/v1/orgs', {
+      parentId: tree.county.id,
+      level: 'school',
+      code: 'X4',
+      name: '无权',
+      schoolType: 'primary',
+    });
     expect(noPermission.statusCode).toBe(403);
   });
 
@@ -108,13 +160,28 @@ describe('org writes', () => {
       { parentId: tree.county.id, level: 'school', code: 'Y', name: 'x'.repeat(1_000_000), schoolType: 'primary' },
       { parentId: tree.county.id, level: 'school', code: 'Y', name: 'a\u0000b', schoolType: 'primary' },
       { parentId: tree.county.id, level: 'school', code: 'Y', name: '名', schoolType: 'primary', extra: 1 },
-      { parentId: tree.county.id, level: 'school', code: "Y'; DROP TABLE org_unit;--", name: '<script>', schoolType: 'primary' },
+      {
+        parentId: tree.county.id,
+        level: 'school',
+        code: "Y'; DROP TABLE org_unit;--",
+        name: '<script>',
+        schoolType: 'primary',
+      },
       '{"parentId": ',
     ];
     for (const body of bodies) {
       const response =
         typeof body === 'string'
-          ? await t.app.inject({ method: 'POST', url: '/api/v1/orgs', payload: body, headers: { cookie: provinceAdmin.cookie, 'x-csrf-token': provinceAdmin.csrfToken, 'content-type': 'application/json' } })
+          ? await t.app.inject({
+              method: 'POST',
+              url: '/api/v1/orgs',
+              payload: body,
+              headers: {
+                cookie: provinceAdmin.cookie,
+                'x-csrf-token': provinceAdmin.csrfToken,
+                'content-type': 'application/json',
+              },
+            })
           : await provinceAdmin.post('/api/v1/orgs', body);
       expect(response.statusCode, JSON.stringify(body).slice(0, 80)).toBeGreaterThanOrEqual(400);
       expect(response.statusCode).toBeLessThan(500);
@@ -130,7 +197,14 @@ describe('org writes', () => {
   });
 
   it('updates and deletes an empty unit, refuses to delete one with children', async () => {
-    const created = (await provinceAdmin.post('/api/v1/orgs', { parentId: tree.school.id, level: 'department', code: 'DEPT-TMP', name: '临时部门' })).json();
+    const created = (
+      await provinceAdmin.post('/api/v1/orgs', {
+        parentId: tree.school.id,
+        level: 'department',
+        code: 'DEPT-TMP',
+        name: '临时部门',
+      })
+    ).json();
     const renamed = await provinceAdmin.patch(`/api/v1/orgs/${created.id}`, { name: '后勤处' });
     expect(renamed.json()).toMatchObject({ id: created.id, name: '后勤处' });
     expect((await provinceAdmin.delete(`/api/v1/orgs/${tree.county.id}`)).json().code).toBe('org_has_children');

@@ -1,4 +1,4 @@
-import type { OrgUnit, OrgLevel, SchoolType } from '@safe-campus/domain';
+import type { OrgLevel, OrgUnit, SchoolType } from '@safe-campus/domain';
 import { iso } from '../../platform/pagination.js';
 import type { OrgWithCount } from './queries.js';
 

@@ -58,14 +58,18 @@ export class OrgQueries {
     if (filter.schoolType) query = query.where('org_unit.school_type', '=', filter.schoolType);
     if (filter.keyword) {
       const pattern = `%${escapeLike(filter.keyword)}%`;
-      query = query.where((eb) => eb.or([eb('org_unit.name', 'ilike', pattern), eb('org_unit.code', 'ilike', pattern)]));
+      query = query.where((eb) =>
+        eb.or([eb('org_unit.name', 'ilike', pattern), eb('org_unit.code', 'ilike', pattern)]),
+      );
     }
     if (filter.afterPath) query = query.where('org_unit.path', '>', filter.afterPath);
     return (await query.orderBy('org_unit.path').limit(filter.limit).execute()) as OrgWithCount[];
   }
 
   async nextId(executor: Kysely<DB>): Promise<number> {
-    const result = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('org_unit', 'id'))::int AS id`.execute(executor);
+    const result = await sql<{
+      id: number;
+    }>`SELECT nextval(pg_get_serial_sequence('org_unit', 'id'))::int AS id`.execute(executor);
     return result.rows[0]!.id;
   }
 

@@ -1,4 +1,12 @@
-import { createOrgBody, idParams, listOrgsQuery, orgUnit, pageOf, subtreeQuery, updateOrgBody } from '@safe-campus/domain';
+import {
+  createOrgBody,
+  idParams,
+  listOrgsQuery,
+  orgUnit,
+  pageOf,
+  subtreeQuery,
+  updateOrgBody,
+} from '@safe-campus/domain';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,7 +25,12 @@ export async function orgsModule(app: FastifyInstance): Promise<void> {
     '/orgs',
     {
       config: { access: 'org.read' },
-      schema: { tags, summary: '查询单位（在本人范围内）', querystring: listOrgsQuery, response: { 200: pageOf(orgUnit) } },
+      schema: {
+        tags,
+        summary: '查询单位（在本人范围内）',
+        querystring: listOrgsQuery,
+        response: { 200: pageOf(orgUnit) },
+      },
     },
     async (request) => {
       const auth = authOf(request);
@@ -38,7 +51,10 @@ export async function orgsModule(app: FastifyInstance): Promise<void> {
 
   routes.get(
     '/orgs/:id',
-    { config: { access: 'org.read' }, schema: { tags, summary: '单位详情', params: idParams, response: { 200: orgUnit } } },
+    {
+      config: { access: 'org.read' },
+      schema: { tags, summary: '单位详情', params: idParams, response: { 200: orgUnit } },
+    },
     async (request) => presentOrg(await service.get(authOf(request), request.params.id)),
   );
 
@@ -70,7 +86,10 @@ export async function orgsModule(app: FastifyInstance): Promise<void> {
 
   routes.post(
     '/orgs',
-    { config: { access: 'org.manage' }, schema: { tags, summary: '新建单位', body: createOrgBody, response: { 200: orgUnit } } },
+    {
+      config: { access: 'org.manage' },
+      schema: { tags, summary: '新建单位', body: createOrgBody, response: { 200: orgUnit } },
+    },
     async (request) => presentOrg(await service.create(authOf(request), request, request.body)),
   );
 
@@ -87,7 +106,12 @@ export async function orgsModule(app: FastifyInstance): Promise<void> {
     '/orgs/:id',
     {
       config: { access: 'org.manage' },
-      schema: { tags, summary: '删除单位（须无下级、场所和人员）', params: idParams, response: { 200: z.object({ ok: z.literal(true) }) } },
+      schema: {
+        tags,
+        summary: '删除单位（须无下级、场所和人员）',
+        params: idParams,
+        response: { 200: z.object({ ok: z.literal(true) }) },
+      },
     },
     async (request) => {
       await service.remove(authOf(request), request, request.params.id);

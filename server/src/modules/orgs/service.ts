@@ -1,4 +1,4 @@
-import { canBeChildOf, childPath, type OrgLevel, ORG_LEVELS, type SchoolType } from '@safe-campus/domain';
+import { canBeChildOf, childPath, ORG_LEVELS, type OrgLevel, type SchoolType } from '@safe-campus/domain';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -6,7 +6,7 @@ import { actorOf, appendAudit } from '../../platform/audit.js';
 import type { AuthContext } from '../../platform/auth-context.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { assertInScope } from '../../platform/scope.js';
-import { type OrgWithCount, OrgQueries } from './queries.js';
+import { OrgQueries, type OrgWithCount } from './queries.js';
 
 export interface OrgInput {
   parentId: number | null;
@@ -21,7 +21,10 @@ export interface OrgInput {
 export function orgInputProblem(
   input: { level: OrgLevel; schoolType?: SchoolType | null },
   parentLevel: OrgLevel | null,
-): { code: 'org_level_invalid' | 'school_type_required' | 'school_type_not_allowed'; params?: Record<string, string> } | null {
+): {
+  code: 'org_level_invalid' | 'school_type_required' | 'school_type_not_allowed';
+  params?: Record<string, string>;
+} | null {
   if (!canBeChildOf(input.level, parentLevel)) {
     return { code: 'org_level_invalid', params: { child: input.level, parent: parentLevel ?? '—' } };
   }
@@ -58,7 +61,11 @@ export class OrgService {
   /** Creates one unit inside `executor` (a transaction); the import uses it row by row. */
   async insert(executor: Kysely<DB>, auth: AuthContext, request: FastifyRequest, input: OrgInput): Promise<number> {
     if (input.parentId === null) throw new AppError(400, 'org_level_invalid', { child: input.level, parent: '—' });
-    const parent = await executor.selectFrom('org_unit').select(['id', 'path', 'level']).where('id', '=', input.parentId).executeTakeFirst();
+    const parent = await executor
+      .selectFrom('org_unit')
+      .select(['id', 'path', 'level'])
+      .where('id', '=', input.parentId)
+      .executeTakeFirst();
     if (!parent) throw notFound();
     assertInScope(auth, parent.path);
     const problem = orgInputProblem(input, parent.level as OrgLevel);
@@ -104,7 +111,10 @@ export class OrgService {
   ): Promise<OrgWithCount> {
     const before = await this.get(auth, id);
     const problem = orgInputProblem(
-      { level: before.level as OrgLevel, schoolType: changes.schoolType === undefined ? (before.school_type as SchoolType | null) : changes.schoolType },
+      {
+        level: before.level as OrgLevel,
+        schoolType: changes.schoolType === undefined ? (before.school_type as SchoolType | null) : changes.schoolType,
+      },
       before.level === 'province' ? null : (ORG_LEVELS[ORG_LEVELS.indexOf(before.level as OrgLevel) - 1] ?? null),
     );
     if (problem && problem.code !== 'org_level_invalid') throw new AppError(400, problem.code, problem.params ?? {});
