@@ -4,6 +4,7 @@ export * from './api/auth.js';
 export * from './api/fields.js';
 export * from './api/orgs.js';
 export * from './api/users.js';
+export * from './hazards.js';
 export * from './org.js';
 export * from './password.js';
 export * from './permissions.js';

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  availableActions,
+  HAZARD_ACTIONS,
+  HAZARD_GRADES,
+  HAZARD_STATES,
+  type HazardFacts,
+  isOpen,
+  isOverdue,
+  transition,
+} from './hazards.js';
+
+const actor = fc.record({ isResponsible: fc.boolean(), isSupervisor: fc.boolean() });
+
+describe('hazard lifecycle', () => {
+  it('walks the closed loop report → confirm → assign → rectify → verify', () => {
+    const facts: HazardFacts = { state: 'reported', grade: 'general', supervised: false };
+    const security = { isResponsible: false, isSupervisor: false };
+    const responsible = { isResponsible: true, isSupervisor: false };
+    const steps = [
+      ['confirm', security, 'confirmed'],
+      ['assign', security, 'rectifying'],
+      ['rectify', responsible, 'rectified'],
+      ['return', security, 'rectifying'],
+      ['rectify', responsible, 'rectified'],
+      ['verify', security, 'closed'],
+    ] as const;
+    for (const [action, who, expected] of steps) {
+      const result = transition(facts, action, who);
+      expect(result).toEqual({ ok: true, next: expected });
+      if (result.ok) facts.state = result.next;
+    }
+  });
+
+  it('reaches only known states from any sequence of actions, and a closed hazard reopens only by reopen', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...HAZARD_GRADES, null),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.constantFrom(...HAZARD_ACTIONS), actor), { maxLength: 40 }),
+        (grade, supervised, actions) => {
+          let state: (typeof HAZARD_STATES)[number] = 'reported';
+          for (const [action, who] of actions) {
+            const result = transition({ state, grade, supervised }, action, who);
+            if (!result.ok) continue;
+            expect(HAZARD_STATES).toContain(result.next);
+            if (state === 'closed') expect(action).toBe('reopen');
+            if (result.next === 'closed') expect(state).toBe('rectified');
+            state = result.next;
+          }
+        },
+      ),
+    );
+  });
+
+  it('lets only the responsible person rectify and only the supervising bureau close a major or supervised hazard', () => {
+    expect(
+      transition({ state: 'rectifying', grade: 'general', supervised: false }, 'rectify', {
+        isResponsible: false,
+        isSupervisor: false,
+      }),
+    ).toEqual({ ok: false, code: 'hazard_not_responsible' });
+    expect(
+      transition({ state: 'rectified', grade: 'major', supervised: false }, 'verify', {
+        isResponsible: false,
+        isSupervisor: false,
+      }),
+    ).toEqual({ ok: false, code: 'hazard_supervisor_must_verify' });
+    expect(
+      transition({ state: 'rectified', grade: 'general', supervised: true }, 'verify', {
+        isResponsible: false,
+        isSupervisor: true,
+      }),
+    ).toEqual({ ok: true, next: 'closed' });
+  });
+
+  it('offers exactly the actions the machine accepts', () => {
+    for (const state of HAZARD_STATES) {
+      for (const action of HAZARD_ACTIONS) {
+        const accepted = transition({ state, grade: 'general', supervised: false }, action, {
+          isResponsible: true,
+          isSupervisor: true,
+        }).ok;
+        expect(availableActions(state).includes(action)).toBe(accepted);
+      }
+    }
+  });
+
+  it('is overdue only while open and past the deadline', () => {
+    const now = new Date('2026-07-01T09:00:00+08:00');
+    const past = new Date('2026-06-30T17:00:00+08:00');
+    expect(isOverdue('rectifying', past, now)).toBe(true);
+    expect(isOverdue('closed', past, now)).toBe(false);
+    expect(isOverdue('rectifying', null, now)).toBe(false);
+    expect(isOpen('rejected')).toBe(false);
+  });
+});

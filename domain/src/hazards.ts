@@ -1,0 +1,86 @@
+/**
+ * The hazard lifecycle (隐患排查整改闭环) as a pure state machine. The server applies it inside a
+ * transaction and appends a timeline event; illegal actions become 409 with the returned code.
+ */
+export const HAZARD_STATES = ['reported', 'confirmed', 'rectifying', 'rectified', 'closed', 'rejected'] as const;
+export type HazardState = (typeof HAZARD_STATES)[number];
+
+export const HAZARD_ACTIONS = ['confirm', 'reject', 'assign', 'rectify', 'verify', 'return', 'reopen'] as const;
+export type HazardAction = (typeof HAZARD_ACTIONS)[number];
+
+export const HAZARD_CATEGORIES = [
+  'fire',
+  'public_order',
+  'traffic',
+  'food',
+  'building',
+  'hazardous_chemicals',
+  'special_equipment',
+  'surroundings',
+  'other',
+] as const;
+export type HazardCategory = (typeof HAZARD_CATEGORIES)[number];
+
+/** 一般 / 较大 / 重大 */
+export const HAZARD_GRADES = ['general', 'larger', 'major'] as const;
+export type HazardGrade = (typeof HAZARD_GRADES)[number];
+
+export const RISK_LEVELS = ['red', 'orange', 'yellow', 'blue'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface HazardFacts {
+  state: HazardState;
+  grade: HazardGrade | null;
+  /** Under supervision by a bureau (挂牌督办): only that bureau verifies closure. */
+  supervised: boolean;
+}
+
+export interface ActorFacts {
+  /** The actor is the responsible person named in the five fixes. */
+  isResponsible: boolean;
+  /** The actor acts for the supervising bureau of this hazard. */
+  isSupervisor: boolean;
+}
+
+export type TransitionResult =
+  | { ok: true; next: HazardState }
+  | { ok: false; code: 'hazard_action_not_allowed' | 'hazard_not_responsible' | 'hazard_supervisor_must_verify' };
+
+const MOVES: Record<HazardAction, Partial<Record<HazardState, HazardState>>> = {
+  confirm: { reported: 'confirmed' },
+  reject: { reported: 'rejected' },
+  assign: { confirmed: 'rectifying', rectifying: 'rectifying' },
+  rectify: { rectifying: 'rectified' },
+  verify: { rectified: 'closed' },
+  return: { rectified: 'rectifying' },
+  reopen: { closed: 'rectifying', rejected: 'reported' },
+};
+
+/** Whether closure must be verified by the supervising bureau rather than the school. */
+export function needsSupervisorVerification(hazard: Pick<HazardFacts, 'grade' | 'supervised'>): boolean {
+  return hazard.supervised || hazard.grade === 'major';
+}
+
+export function transition(hazard: HazardFacts, action: HazardAction, actor: ActorFacts): TransitionResult {
+  const next = MOVES[action][hazard.state];
+  if (!next) return { ok: false, code: 'hazard_action_not_allowed' };
+  if (action === 'rectify' && !actor.isResponsible) return { ok: false, code: 'hazard_not_responsible' };
+  if ((action === 'verify' || action === 'return') && needsSupervisorVerification(hazard) && !actor.isSupervisor) {
+    return { ok: false, code: 'hazard_supervisor_must_verify' };
+  }
+  return { ok: true, next };
+}
+
+/** Actions that make sense from a state, for the detail page's buttons. */
+export function availableActions(state: HazardState): HazardAction[] {
+  return HAZARD_ACTIONS.filter((action) => MOVES[action][state] !== undefined);
+}
+
+export function isOpen(state: HazardState): boolean {
+  return state !== 'closed' && state !== 'rejected';
+}
+
+/** Overdue: open, past its deadline. */
+export function isOverdue(state: HazardState, deadline: Date | null, now: Date): boolean {
+  return isOpen(state) && deadline !== null && deadline.getTime() < now.getTime();
+}
