@@ -1,0 +1,67 @@
+import type { OrgLevel, PlaceKind, RoleCode, SchoolType } from '@safe-campus/domain';
+
+/** Chinese labels of the domain's enumerations, for Excel templates, imports and ledgers. */
+export const ORG_LEVEL_LABELS: Record<OrgLevel, string> = {
+  province: '省',
+  city: '市',
+  county: '区县',
+  school: '学校',
+  department: '部门',
+};
+
+export const SCHOOL_TYPE_LABELS: Record<SchoolType, string> = {
+  university: '高校',
+  vocational: '中职',
+  secondary: '中学',
+  primary: '小学',
+  kindergarten: '幼儿园',
+};
+
+export const PLACE_KIND_LABELS: Record<PlaceKind, string> = {
+  building: '楼宇',
+  floor: '楼层',
+  room: '房间',
+  gate: '校门',
+  key_part: '重点部位',
+  area: '区域',
+};
+
+export const ROLE_LABELS: Record<RoleCode, string> = {
+  system_admin: '系统管理员',
+  security_admin: '安全管理员',
+  audit_admin: '审计管理员',
+  bureau_officer: '教育局安全干部',
+  school_leader: '学校领导',
+  school_security: '保卫处/安保办',
+  department_officer: '部门安全员',
+  teacher: '教职工',
+  guard: '保安',
+  student_officer: '学生安全员',
+  police_liaison: '公安联络员',
+};
+
+export const YES_NO = { yes: '是', no: '否' } as const;
+
+/** Reverse lookup: the code whose label is `label`, or undefined. */
+export function codeOfLabel<C extends string>(labels: Record<C, string>, label: string): C | undefined {
+  return (Object.keys(labels) as C[]).find((code) => labels[code] === label);
+}
+
+/** Row-level messages of Excel imports. `{name}` placeholders are filled by `importMessage`. */
+export const IMPORT_MESSAGES = {
+  duplicate_in_file: '与第 {row} 行的编码重复',
+  school_not_found: '学校编码“{code}”不存在，或不在所选单位范围内',
+  school_required: '所选单位不是学校，请填写学校编码',
+  place_parent_not_found: '上级场所“{code}”不存在（须为本校已有场所或本表中更早的行）',
+  place_parent_cycle: '上级场所不能是该场所本身或其下级',
+  place_parent_self: '上级场所不能是自己',
+  org_parent_not_found: '上级单位“{code}”不存在或不在您的管理范围内（须为已有单位或本表中更早的行）',
+  org_code_elsewhere: '单位编码“{code}”已被其他单位使用（上级或层级不同）',
+  org_level_invalid: '“{child}”级单位不能设在“{parent}”级单位之下',
+  school_type_required: '学校须填写学校类型',
+  school_type_not_allowed: '只有学校可以填写学校类型',
+} as const;
+
+export function importMessage(key: keyof typeof IMPORT_MESSAGES, params: Record<string, string | number> = {}): string {
+  return IMPORT_MESSAGES[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}
