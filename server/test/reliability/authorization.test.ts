@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable, type MatrixResult, runMatrix } from './matrix.js';
+import { readOperations } from './openapi.js';
+import { recordStats } from './stats.js';
+import { buildWorld, type World } from './world.js';
+
+// Every /api/v1 operation × every role × {own, other school, other county, above}, expected answers from
+// domain ROLE_PERMISSIONS: no permission → 403, out of scope → 404, otherwise 2xx. Routes come from the
+// served OpenAPI document; records and bodies from server/test/fixtures.
+
+let world: World;
+let result: MatrixResult;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  const operations = await readOperations(world.t.app);
+  const started = Date.now();
+  result = await runMatrix(world, operations);
+  const failed = result.cases.filter((c) => !c.ok);
+  recordStats('authorization', {
+    routes: operations.length,
+    routesChecked: new Set(result.cases.map((c) => c.route)).size,
+    cases: result.cases.length,
+    failures: failed.length,
+    fiveHundreds: result.cases.filter((c) => c.got >= 500).length,
+    leaks: result.cases.reduce((n, c) => n + c.leaks.length, 0),
+    setupProblems: result.setupProblems.length,
+    ms: Date.now() - started,
+  });
+  if (failed.length > 0) console.log(`authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable(result.cases)}`);
+}, 240_000);
+afterAll(() => world?.t.close());
+
+describe('authorization matrix (generated from OpenAPI)', () => {
+  it('every route declares a permission and has the fixtures it needs', () => {
+    expect(result.setupProblems, result.setupProblems.join('\n')).toEqual([]);
+  });
+
+  it('covers every route that has fixtures, for every role', () => {
+    const checked = new Set(result.cases.map((c) => c.route));
+    const missing = result.operations.filter((o) => o.problems.length === 0 && !checked.has(o.key)).map((o) => o.key);
+    expect(missing, 'routes no case could be built for (the fixtures return null everywhere)').toEqual([]);
+    expect(result.cases.length).toBeGreaterThan(result.operations.length);
+  });
+
+  it('answers 403 without the permission, 404 out of scope, 2xx otherwise; never leaks a record', () => {
+    const failed = result.cases.filter((c) => !c.ok);
+    expect(failed.length, `${failed.length} failing cases:\n${formatTable(result.cases)}`).toBe(0);
+  });
+
+  it('checks scope where it matters: out-of-scope cases exist for records', () => {
+    expect(result.cases.some((c) => c.expected === '404')).toBe(true);
+    expect(result.cases.some((c) => c.expected === '403')).toBe(true);
+  });
+});
