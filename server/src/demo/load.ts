@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type OrgLevel, passwordProblems, type RoleCode, type SchoolType } from '@safe-campus/domain';
+import { type OrgLevel, passwordProblems, ROLE_CODES, type RoleCode, type SchoolType } from '@safe-campus/domain';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { appendAudit } from '../platform/audit.js';
@@ -259,7 +259,12 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
         detail: { orgs: plan.orgs.length, schools, users: plan.users.length, places: plan.places.length },
       },
     );
-    return plan.users.map((user): DemoAccount => {
+    // Grouped by role in the order of ROLE_CODES, so the list (and the login table printed at start) reads top-down.
+    const byRole = plan.users
+      .map((user, index) => ({ user, index }))
+      .sort((a, b) => ROLE_CODES.indexOf(a.user.role) - ROLE_CODES.indexOf(b.user.role) || a.index - b.index)
+      .map(({ user }) => user);
+    return byRole.map((user): DemoAccount => {
       const org = plan.orgs[user.org]!;
       return {
         username: user.username,

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// `npm start`: builds the web app when its sources are newer than web/dist, then runs the server
+// (embedded PGlite in ./data unless DATABASE_URL is set; the demo province on first start).
+// `npm run dev`: the Vite dev server on :5173 (proxying /api to :3000) and the server restarted on change.
+// The environment is passed through; SIGINT/SIGTERM go to the children and we exit with the server's code.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dev = process.argv.includes('--dev');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Newest modification time under `target` (a file or a folder), ignoring node_modules. */
+function newestMtime(target) {
+  let stat;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
+
+function webBuildReason() {
+  const index = path.join(root, 'web/dist/index.html');
+  if (!fs.existsSync(index)) return 'web/dist is missing';
+  const built = fs.statSync(index).mtimeMs;
+  const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'web/package.json', 'domain/src'];
+  const changed = sources.find((source) => newestMtime(path.join(root, source)) > built);
+  return changed ? `${changed} changed since the last build` : null;
+}
+
+function buildWeb() {
+  if (process.env.SKIP_WEB_BUILD === '1') return;
+  const reason = webBuildReason();
+  if (!reason) return;
+  console.log(`Building the web app (${reason}) …`);
+  const started = Date.now();
+  const result = spawnSync(npm, ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status === 0) {
+    console.log(`Web app built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } else {
+    // The API still works without the web app; an older build, if any, is served.
+    console.warn('Web build failed (see above); starting the server anyway.');
+  }
+}
+
+const children = new Set();
+let exiting = false;
+
+function run(command, args, options = {}) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env, ...options });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function forward(signal) {
+  exiting = true;
+  for (const child of children) child.kill(signal);
+}
+process.on('SIGINT', () => forward('SIGINT'));
+process.on('SIGTERM', () => forward('SIGTERM'));
+
+function exitWith(code, signal) {
+  if (signal) {
+    const numbers = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
+    process.exit(128 + (numbers[signal] ?? 1));
+  }
+  process.exit(code ?? 0);
+}
+
+if (dev) {
+  const server = run(process.execPath, [
+    path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+    'watch',
+    '--clear-screen=false',
+    'server/src/main.ts',
+  ]);
+  const vite = run(npm, ['run', 'dev', '-w', 'web']);
+  console.log('Development: open http://localhost:5173 (Vite, proxying /api to the server on :3000).');
+  // When either stops, stop the other and exit with the server's code.
+  server.on('exit', (code, signal) => {
+    if (!exiting) forward('SIGTERM');
+    vite.once('exit', () => exitWith(code, signal));
+    if (vite.exitCode !== null || vite.signalCode !== null) exitWith(code, signal);
+  });
+  vite.on('exit', () => {
+    if (!exiting) forward('SIGTERM');
+  });
+} else {
+  buildWeb();
+  const server = run(process.execPath, ['--import', 'tsx', 'server/src/main.ts']);
+  server.on('exit', exitWith);
+}
