@@ -43,7 +43,7 @@ export const listOrgsQuery = z.strictObject({
   level: orgLevelSchema.optional(),
   schoolType: schoolTypeSchema.optional(),
   /** Matches name or code. */
-  keyword: z.string().trim().max(100).optional(),
+  keyword: paragraph(100).optional(),
   ...pageQuery,
 });
 
@@ -93,7 +93,8 @@ export const listPlacesQuery = z.strictObject({
   orgId: idParam,
   kind: placeKindSchema.optional(),
   keyPart: z.enum(['true', 'false']).optional(),
-  keyword: z.string().trim().max(100).optional(),
+  /** Matches name or code. */
+  keyword: paragraph(100).optional(),
   ...pageQuery,
 });
 

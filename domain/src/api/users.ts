@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { orgLevelSchema } from '../org.js';
 import { roleCodeSchema } from '../roles.js';
-import { id, idParam, line, pageQuery, phone, username } from './fields.js';
+import { id, idParam, line, pageQuery, paragraph, phone, username } from './fields.js';
 
 export const roleAssignment = z.object({
   id: z.number(),
@@ -54,8 +54,24 @@ export const resetPasswordBody = z.strictObject({
 export const addRoleBody = z.strictObject({ role: roleCodeSchema, orgId: id });
 
 export const listUsersQuery = z.strictObject({
+  /** Users holding a role at this unit or below it. */
   orgId: idParam.optional(),
   role: roleCodeSchema.optional(),
-  keyword: z.string().trim().max(100).optional(),
+  /** Matches user name or display name. */
+  keyword: paragraph(100).optional(),
   ...pageQuery,
 });
+
+export const exportUsersQuery = listUsersQuery.omit({ limit: true, cursor: true });
+
+/** One entry of the role catalogue; names are translated in the web. */
+export const roleInfo = z.object({
+  code: roleCodeSchema,
+  /** Org levels at which the role may be held. */
+  levels: z.array(orgLevelSchema),
+  /** One of the three separated administrator roles (三员分立). */
+  administrator: z.boolean(),
+  /** Whether the caller may grant or revoke it. */
+  assignable: z.boolean(),
+});
+export type RoleInfo = z.infer<typeof roleInfo>;
