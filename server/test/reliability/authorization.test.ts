@@ -27,6 +27,11 @@ beforeAll(async () => {
     setupProblems: result.setupProblems.length,
     ms: Date.now() - started,
   });
+  const by = (e: string) => result.cases.filter((c) => c.expected === e).length;
+  console.log(
+    `authorization matrix: ${operations.length} routes, ${world.callers.length} callers, ${result.cases.length} cases ` +
+      `(2xx ${by('2xx')}, 403 ${by('403')}, 404 ${by('404')}, other ${result.cases.length - by('2xx') - by('403') - by('404')}) in ${Date.now() - started} ms`,
+  );
   if (failed.length > 0) console.log(`authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable(result.cases)}`);
 }, 240_000);
 afterAll(() => world?.t.close());
