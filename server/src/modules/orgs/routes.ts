@@ -12,6 +12,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authOf } from '../../platform/context.js';
 import { decodeCursor, toPage } from '../../platform/pagination.js';
+import { orgImportRoutes } from './import-routes.js';
 import { presentOrg } from './presenter.js';
 import { OrgService } from './service.js';
 
@@ -20,6 +21,7 @@ const tags = ['orgs'];
 export async function orgsModule(app: FastifyInstance): Promise<void> {
   const service = new OrgService(app.platform.db);
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  await orgImportRoutes(app);
 
   routes.get(
     '/orgs',
