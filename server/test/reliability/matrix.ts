@@ -210,7 +210,7 @@ export async function runCase(
   if (inScope === null && scope !== 'own' && scope !== 'self') return null;
   let expected: string;
   if (!allowed) expected = '403';
-  else if (inScope === false) expected = '404';
+  else if (inScope === false) expected = String(fixture?.outOfScopeStatus ?? 404);
   else expected = fixture?.allowedStatus ? String(fixture.allowedStatus) : '2xx';
 
   const url = buildUrl(operation.path, prepared.record?.params ?? {}, prepared.query?.query);
