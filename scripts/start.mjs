@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { seedDataDir, templateExists } from './pglite-template.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dev = process.argv.includes('--dev');
@@ -52,6 +53,31 @@ function buildWeb() {
   }
 }
 
+/**
+ * First embedded start: copy a ready-made empty cluster into DATA_DIR instead of letting the server
+ * run initdb in-process (slower, and it leaves the server ~500 MB larger). The template is made once
+ * per install, in a child process so its memory is returned.
+ */
+function prepareEmbeddedDatabase() {
+  if (process.env.DATABASE_URL) return;
+  const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
+  if (fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))) return;
+  try {
+    if (!templateExists()) {
+      console.log('Preparing the embedded database template (once per install) …');
+      const result = spawnSync(process.execPath, [path.join(root, 'scripts/pglite-template.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+      if (result.status !== 0) throw new Error(`template script exited with ${result.status}`);
+    }
+    if (seedDataDir(dataDir)) console.log(`New embedded database in ${path.join(dataDir, 'pgdata')}.`);
+  } catch (error) {
+    // The server creates the cluster itself when there is none.
+    console.warn(`Could not use the database template (${error.message}); the server will create the cluster.`);
+  }
+}
+
 const children = new Set();
 let exiting = false;
 
@@ -78,6 +104,7 @@ function exitWith(code, signal) {
 }
 
 if (dev) {
+  prepareEmbeddedDatabase();
   const server = run(process.execPath, [
     path.join(root, 'node_modules/tsx/dist/cli.mjs'),
     'watch',
@@ -97,6 +124,7 @@ if (dev) {
   });
 } else {
   buildWeb();
+  prepareEmbeddedDatabase();
   const server = run(process.execPath, ['--import', 'tsx', 'server/src/main.ts']);
   server.on('exit', exitWith);
 }
