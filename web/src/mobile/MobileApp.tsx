@@ -1,0 +1,176 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { api } from '../api/client';
+import type { NotificationPage } from '../api/types';
+import { type NotificationEvent, useRealtime } from '../app/realtime';
+import { Splash } from '../app/Splash';
+import { RequireSession, useSession, useUser } from '../app/session';
+import { changeLanguage } from '../i18n';
+import './mobile.css';
+
+/** The phone pages: plain React and CSS, no antd, so the bundle stays small on a slow network. */
+export function MobileApp() {
+  return (
+    <RequireSession fallback={<Splash />}>
+      <MobileShell />
+    </RequireSession>
+  );
+}
+
+function useInbox() {
+  return useQuery({
+    queryKey: ['notifications'],
+    queryFn: () => api.get<NotificationPage>('/notifications', { limit: 20 }, { quiet: true }),
+  });
+}
+
+function MobileShell() {
+  const { t } = useTranslation();
+  const user = useUser();
+  const inbox = useInbox();
+  const [banner, setBanner] = useState<NotificationEvent | null>(null);
+  useRealtime((event) => {
+    setBanner(event);
+    setTimeout(() => setBanner((current) => (current === event ? null : current)), 6000);
+  });
+  const unread = inbox.data?.unreadCount ?? 0;
+
+  return (
+    <div className="m-app">
+      <header className="m-header">
+        <div className="m-title">{t('app.name')}</div>
+        <div className="m-org">{user.activeOrg.name}</div>
+      </header>
+      {banner && (
+        <button type="button" className="m-banner" onClick={() => setBanner(null)}>
+          <strong>{t('notifications.new')}</strong> {banner.title}
+        </button>
+      )}
+      <main className="m-main">
+        <Routes>
+          <Route index element={<MobileHome />} />
+          <Route path="inbox" element={<MobileInbox />} />
+          <Route path="me" element={<MobileMe />} />
+          <Route path="*" element={<MobileHome />} />
+        </Routes>
+      </main>
+      <nav className="m-tabs" aria-label={t('mobile.tabs')}>
+        <NavLink end to="/m" className="m-tab">
+          <span className="m-tab-icon" aria-hidden>
+            ⌂
+          </span>
+          {t('mobile.home')}
+        </NavLink>
+        <NavLink to="/m/inbox" className="m-tab">
+          <span className="m-tab-icon" aria-hidden>
+            ✉{unread > 0 && <span className="m-dot">{unread > 99 ? '99+' : unread}</span>}
+          </span>
+          {t('mobile.inbox')}
+        </NavLink>
+        <NavLink to="/m/me" className="m-tab">
+          <span className="m-tab-icon" aria-hidden>
+            ☺
+          </span>
+          {t('mobile.me')}
+        </NavLink>
+      </nav>
+    </div>
+  );
+}
+
+const ACTIONS = [
+  { key: 'hazard', icon: '⚠', color: '#fa8c16' },
+  { key: 'patrol', icon: '⌖', color: '#1677ff' },
+  { key: 'help', icon: '☎', color: '#f5222d' },
+  { key: 'quiz', icon: '✎', color: '#52c41a' },
+] as const;
+
+function MobileHome() {
+  const { t } = useTranslation();
+  const user = useUser();
+  return (
+    <>
+      <section className="m-welcome">
+        <div className="m-welcome-name">{t('mobile.hello', { name: user.displayName })}</div>
+        <div className="m-welcome-roles">{user.roles.map((role) => t(`roles.${role}`)).join(' · ')}</div>
+      </section>
+      <section className="m-grid" data-testid="mobile-actions">
+        {ACTIONS.map((action) => (
+          <div key={action.key} className="m-card m-card-coming" aria-disabled="true">
+            <span className="m-card-icon" style={{ background: action.color }} aria-hidden>
+              {action.icon}
+            </span>
+            <span className="m-card-title">{t(`mobile.actions.${action.key}`)}</span>
+            <span className="m-card-note">{t('mobile.coming')}</span>
+          </div>
+        ))}
+      </section>
+    </>
+  );
+}
+
+function MobileInbox() {
+  const { t } = useTranslation();
+  const inbox = useInbox();
+  const queryClient = useQueryClient();
+  if (inbox.isLoading) return <div className="m-empty">{t('common.loading')}</div>;
+  if (inbox.isError) return <div className="m-empty">{t('common.loadFailed')}</div>;
+  const items = inbox.data?.items ?? [];
+  if (items.length === 0) return <div className="m-empty">{t('notifications.empty')}</div>;
+  return (
+    <ul className="m-list">
+      {items.map((item) => (
+        <li key={item.id}>
+          <button
+            type="button"
+            className={item.readAt ? 'm-item m-item-read' : 'm-item'}
+            onClick={async () => {
+              if (!item.readAt) {
+                await api.post(`/notifications/${item.id}/read`);
+                await queryClient.invalidateQueries({ queryKey: ['notifications'] });
+              }
+            }}
+          >
+            <span className="m-item-title">{item.title}</span>
+            {item.body && <span className="m-item-body">{item.body}</span>}
+            <span className="m-item-time">{new Date(item.createdAt).toLocaleString()}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function MobileMe() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const { logout } = useSession();
+  const navigate = useNavigate();
+  return (
+    <div className="m-me">
+      <div className="m-card m-me-card">
+        <div className="m-welcome-name">{user.displayName}</div>
+        <div className="m-muted">{user.username}</div>
+        <div className="m-muted">{user.activeOrg.trail.map((unit) => unit.name).join(' / ')}</div>
+      </div>
+      <Link className="m-row" to="/">
+        {t('mobile.desktop')}
+      </Link>
+      <button type="button" className="m-row" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+        {i18n.language === 'en' ? '简体中文' : 'English'}
+      </button>
+      <button
+        type="button"
+        className="m-row m-danger"
+        onClick={async () => {
+          await logout();
+          navigate('/login?next=%2Fm', { replace: true });
+        }}
+      >
+        {t('shell.logout')}
+      </button>
+    </div>
+  );
+}
