@@ -85,7 +85,9 @@ vitest('pglite', ['domain', 'server'], { DATABASE_URL: '' });
 
 // 2. Server on PostgreSQL (each test file creates its own schema).
 const pgHost = new URL(pgUrl);
-const pgUp = process.env.DATABASE_URL ? true : await portOpen(pgHost.hostname || '127.0.0.1', Number(pgHost.port || 5432));
+const pgUp = process.env.DATABASE_URL
+  ? true
+  : await portOpen(pgHost.hostname || '127.0.0.1', Number(pgHost.port || 5432));
 if (pgUp) vitest('postgresql', ['server'], { DATABASE_URL: pgUrl });
 else missing('postgresql', `no PostgreSQL on ${pgHost.hostname}:${pgHost.port || 5432}`);
 
@@ -95,7 +97,9 @@ else missing('e2e', `no browser at ${chromium}`);
 
 console.log('\n  run          passed  failed  skipped  seconds');
 for (const run of runs) {
-  console.log(`  ${run.label.padEnd(12)} ${String(run.passed).padStart(6)}  ${String(run.failed).padStart(6)}  ${String(run.skipped).padStart(7)}  ${run.seconds.padStart(7)}`);
+  console.log(
+    `  ${run.label.padEnd(12)} ${String(run.passed).padStart(6)}  ${String(run.failed).padStart(6)}  ${String(run.skipped).padStart(7)}  ${run.seconds.padStart(7)}`,
+  );
 }
 const failedRun = runs.some((run) => run.status !== 0 || run.failed > 0);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

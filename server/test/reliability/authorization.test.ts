@@ -32,7 +32,10 @@ beforeAll(async () => {
     `authorization matrix: ${operations.length} routes, ${world.callers.length} callers, ${result.cases.length} cases ` +
       `(2xx ${by('2xx')}, 403 ${by('403')}, 404 ${by('404')}, other ${result.cases.length - by('2xx') - by('403') - by('404')}) in ${Date.now() - started} ms`,
   );
-  if (failed.length > 0) console.log(`authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable(result.cases)}`);
+  if (failed.length > 0)
+    console.log(
+      `authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable(result.cases)}`,
+    );
 }, 240_000);
 afterAll(() => world?.t.close());
 

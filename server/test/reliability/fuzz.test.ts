@@ -19,8 +19,17 @@ beforeAll(async () => {
   console.log(`fuzz: seed ${seed}, ${runs} runs per route (replay: FUZZ_SEED=${seed})`);
   const started = Date.now();
   result = await runFuzz(world, operations, { runs, seed, log: (line) => console.log(line) });
-  console.log(`fuzz: ${result.cases} cases over ${result.routes} routes in ${Date.now() - started} ms, ${result.failures.length} failing routes`);
-  recordStats('fuzz', { seed, runsPerRoute: runs, routes: result.routes, cases: result.cases, fiveHundreds: result.fiveHundreds, failures: result.failures.length });
+  console.log(
+    `fuzz: ${result.cases} cases over ${result.routes} routes in ${Date.now() - started} ms, ${result.failures.length} failing routes`,
+  );
+  recordStats('fuzz', {
+    seed,
+    runsPerRoute: runs,
+    routes: result.routes,
+    cases: result.cases,
+    fiveHundreds: result.fiveHundreds,
+    failures: result.failures.length,
+  });
 }, 600_000);
 afterAll(() => world?.t.close());
 

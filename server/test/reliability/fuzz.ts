@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { isWithin } from '@safe-campus/domain';
 import fc from 'fast-check';
 import type { Caller } from '../fixtures/index.js';
-import { hasAccess, send, type Reply } from './matrix.js';
+import { hasAccess, type Reply, send } from './matrix.js';
 import { buildUrl, type JsonSchema, type Operation } from './openapi.js';
 import { changedTables, type Snapshot, snapshot } from './snapshot.js';
 import type { World } from './world.js';
@@ -75,7 +75,7 @@ const PARAM_STRINGS: [string, string][] = [
   ['int32 overflow', '2147483648'],
   ['long digits', '9'.repeat(300)],
   ['nul', '%00'],
-  ['sql', encodeURIComponent("1 OR 1=1")],
+  ['sql', encodeURIComponent('1 OR 1=1')],
   ['chinese', encodeURIComponent('学校')],
   ['emoji', encodeURIComponent('🔥')],
   ['html', encodeURIComponent('<script>')],
@@ -122,7 +122,8 @@ function edgeValuesFor(schema: JsonSchema): [string, unknown][] {
   if (type === 'string' || schema?.enum) {
     values.push(...STRINGS);
     if (schema?.maxLength) values.push([`maxLength + 1 (${schema.maxLength + 1})`, 'b'.repeat(schema.maxLength + 1)]);
-    if (schema?.enum) values.push(['not in enum', 'not-a-member'], ['enum upper', String(schema.enum[0]).toUpperCase()]);
+    if (schema?.enum)
+      values.push(['not in enum', 'not-a-member'], ['enum upper', String(schema.enum[0]).toUpperCase()]);
   }
   if (type === 'integer' || type === 'number') {
     values.push(...NUMBERS);
@@ -130,16 +131,25 @@ function edgeValuesFor(schema: JsonSchema): [string, unknown][] {
     if (typeof schema.minimum === 'number') values.push(['minimum - 1', schema.minimum - 1]);
   }
   if (type === 'array') {
-    values.push(['empty array', []], ['100,000 items', new Array(100_000).fill(1)], ['100,000 strings', new Array(100_000).fill('a')]);
+    values.push(
+      ['empty array', []],
+      ['100,000 items', new Array(100_000).fill(1)],
+      ['100,000 strings', new Array(100_000).fill('a')],
+    );
   }
-  if (type === 'object') values.push(['empty object', {}], ['object with 10,000 keys', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))]);
+  if (type === 'object')
+    values.push(
+      ['empty object', {}],
+      ['object with 10,000 keys', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]))],
+    );
   return values.length > 0 ? values : STRINGS;
 }
 
 /** Records of other schools, by resource: outside `caller`'s subtree and not above it (units above may share records down). */
 function foreignIds(world: World, caller: Caller, resource: string): number[] {
   const ids: number[] = [];
-  for (const [id, path] of world.tracked.get(resource) ?? []) if (!isWithin(path, caller.org.path) && !isWithin(caller.org.path, path) && /^\d+$/.test(id)) ids.push(Number(id));
+  for (const [id, path] of world.tracked.get(resource) ?? [])
+    if (!isWithin(path, caller.org.path) && !isWithin(caller.org.path, path) && /^\d+$/.test(id)) ids.push(Number(id));
   return ids.slice(0, 20);
 }
 
@@ -151,20 +161,35 @@ function resourceOfProperty(operation: Operation, name: string): string | null {
 }
 
 /** The arbitrary of mutations for one route, around a valid base request. */
-export function mutations(world: World, operation: Operation, caller: Caller, base: { url: string; params: Record<string, string | number>; query: Record<string, string | number | boolean>; body: unknown }): fc.Arbitrary<Mutation> {
+export function mutations(
+  world: World,
+  operation: Operation,
+  caller: Caller,
+  base: {
+    url: string;
+    params: Record<string, string | number>;
+    query: Record<string, string | number | boolean>;
+    body: unknown;
+  },
+): fc.Arbitrary<Mutation> {
   const options: fc.Arbitrary<Mutation>[] = [];
   const schema = operation.body;
-  const baseBody = (base.body && typeof base.body === 'object' && !Array.isArray(base.body) ? base.body : {}) as Record<string, unknown>;
+  const baseBody = (base.body && typeof base.body === 'object' && !Array.isArray(base.body) ? base.body : {}) as Record<
+    string,
+    unknown
+  >;
   const properties = Object.entries((schema?.properties ?? {}) as Record<string, JsonSchema>);
   const sendsJson = operation.method !== 'GET' && (schema !== null || operation.bodyTypes.length === 0);
 
   if (schema && properties.length > 0) {
     const required = (schema.required ?? []) as string[];
     if (required.length > 0) {
-      options.push(pick(required).map((name) => {
-        const { [name]: _dropped, ...rest } = baseBody;
-        return { kind: 'missing field', describe: `without ${name}`, url: base.url, json: rest };
-      }));
+      options.push(
+        pick(required).map((name) => {
+          const { [name]: _dropped, ...rest } = baseBody;
+          return { kind: 'missing field', describe: `without ${name}`, url: base.url, json: rest };
+        }),
+      );
     }
     options.push(
       fc.tuple(fc.string({ minLength: 1, maxLength: 20 }), pick(WRONG_TYPES)).map(([key, [label, value]]) => ({
@@ -197,7 +222,15 @@ export function mutations(world: World, operation: Operation, caller: Caller, ba
       const type = Array.isArray(propertySchema?.type) ? propertySchema.type[0] : propertySchema?.type;
       const ids = resource && type === 'integer' ? foreignIds(world, caller, resource) : [];
       if (ids.length > 0) {
-        options.push(pick(ids).map((id) => ({ kind: 'foreign id', describe: `${name} = ${id} (another school's ${resource})`, url: base.url, json: { ...baseBody, [name]: id }, foreign: true })));
+        options.push(
+          pick(ids).map((id) => ({
+            kind: 'foreign id',
+            describe: `${name} = ${id} (another school's ${resource})`,
+            url: base.url,
+            json: { ...baseBody, [name]: id },
+            foreign: true,
+          })),
+        );
       }
     }
   }
@@ -212,21 +245,33 @@ export function mutations(world: World, operation: Operation, caller: Caller, ba
       ]).map(([label, json]) => ({ kind: 'whole body', describe: label, url: base.url, json })),
     );
     options.push(
-      pick(MALFORMED).map(([label, payload]) => ({ kind: 'malformed json', describe: label, url: base.url, raw: { payload, headers: { 'content-type': 'application/json' } } })),
+      pick(MALFORMED).map(([label, payload]) => ({
+        kind: 'malformed json',
+        describe: label,
+        url: base.url,
+        raw: { payload, headers: { 'content-type': 'application/json' } },
+      })),
     );
     options.push(
       pick<[string, string]>([
         ['text/plain', 'text/plain'],
         ['form', 'application/x-www-form-urlencoded'],
         ['xml', 'application/xml'],
-      ]).map(([label, type]) => ({ kind: 'content type', describe: label, url: base.url, raw: { payload: JSON.stringify(baseBody), headers: { 'content-type': type } } })),
+      ]).map(([label, type]) => ({
+        kind: 'content type',
+        describe: label,
+        url: base.url,
+        raw: { payload: JSON.stringify(baseBody), headers: { 'content-type': type } },
+      })),
     );
   }
 
   const queryParams = operation.parameters.filter((p) => p.in === 'query');
   const withQuery = (query: Record<string, string>) => {
     const path = buildUrl(operation.path, base.params);
-    const search = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&');
+    const search = Object.entries(query)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${v}`)
+      .join('&');
     return search ? `${path}?${search}` : path;
   };
   const baseQuery = Object.fromEntries(Object.entries(base.query).map(([k, v]) => [k, encodeURIComponent(String(v))]));
@@ -249,12 +294,25 @@ export function mutations(world: World, operation: Operation, caller: Caller, ba
       const resource = resourceOfProperty(operation, param.name);
       const ids = resource ? foreignIds(world, caller, resource) : [];
       if (ids.length > 0) {
-        options.push(pick(ids).map((id) => ({ kind: 'foreign id', describe: `?${param.name}=${id} (another school's)`, url: withQuery({ ...baseQuery, [param.name]: String(id) }), foreign: true })));
+        options.push(
+          pick(ids).map((id) => ({
+            kind: 'foreign id',
+            describe: `?${param.name}=${id} (another school's)`,
+            url: withQuery({ ...baseQuery, [param.name]: String(id) }),
+            foreign: true,
+          })),
+        );
       }
     }
   }
   if (operation.method === 'GET') {
-    options.push(fc.constant({ kind: 'query unknown', describe: '?unknown=1', url: withQuery({ ...baseQuery, unknownParam: '1' }) }));
+    options.push(
+      fc.constant({
+        kind: 'query unknown',
+        describe: '?unknown=1',
+        url: withQuery({ ...baseQuery, unknownParam: '1' }),
+      }),
+    );
   }
   for (const name of operation.pathParams) {
     options.push(
@@ -268,7 +326,15 @@ export function mutations(world: World, operation: Operation, caller: Caller, ba
     const resource = operation.resource?.resource;
     const ids = resource ? foreignIds(world, caller, resource) : [];
     if (ids.length > 0) {
-      options.push(pick(ids).map((id) => ({ kind: 'foreign id', describe: `{${name}} = ${id} (another school's)`, url: buildUrl(operation.path, { ...base.params, [name]: id }), json: sendsJson ? base.body : undefined, foreign: true })));
+      options.push(
+        pick(ids).map((id) => ({
+          kind: 'foreign id',
+          describe: `{${name}} = ${id} (another school's)`,
+          url: buildUrl(operation.path, { ...base.params, [name]: id }),
+          json: sendsJson ? base.body : undefined,
+          foreign: true,
+        })),
+      );
     }
   }
   if (options.length === 0) return fc.constant({ kind: 'none', describe: 'nothing to fuzz', url: base.url });
@@ -290,7 +356,11 @@ function isProblemJson(reply: Reply): boolean {
   return String(reply.headers['content-type'] ?? '').startsWith('application/problem+json');
 }
 
-export async function runFuzz(world: World, operations: Operation[], options: { runs: number; seed: number; log?: (line: string) => void }): Promise<FuzzResult> {
+export async function runFuzz(
+  world: World,
+  operations: Operation[],
+  options: { runs: number; seed: number; log?: (line: string) => void },
+): Promise<FuzzResult> {
   const result: FuzzResult = { seed: options.seed, routes: 0, cases: 0, fiveHundreds: 0, failures: [] };
   for (const operation of operations) {
     if (operation.problems.length > 0 || operation.fixture?.stream) continue;
@@ -300,8 +370,13 @@ export async function runFuzz(world: World, operations: Operation[], options: { 
     // A valid request at the caller's own scope, then mutated.
     const input = { org: caller.org, caller };
     let record = null;
-    for (const org of [caller.org, ...world.ctx.orgs.filter((o) => o.id !== caller!.org.id && isWithin(o.path, caller!.org.path))]) {
-      record = operation.resource ? await operation.resource.record(world.ctx, org, { fresh: operation.method !== 'GET', caller }) : null;
+    for (const org of [
+      caller.org,
+      ...world.ctx.orgs.filter((o) => o.id !== caller!.org.id && isWithin(o.path, caller!.org.path)),
+    ]) {
+      record = operation.resource
+        ? await operation.resource.record(world.ctx, org, { fresh: operation.method !== 'GET', caller })
+        : null;
       if (!operation.resource || record) {
         input.org = org;
         break;
@@ -322,7 +397,11 @@ export async function runFuzz(world: World, operations: Operation[], options: { 
       await fc.assert(
         fc.asyncProperty(mutations(world, operation, caller, base), async (mutation) => {
           result.cases++;
-          const body = mutation.raw ? { raw: mutation.raw } : mutation.json === undefined ? null : { body: mutation.json };
+          const body = mutation.raw
+            ? { raw: mutation.raw }
+            : mutation.json === undefined
+              ? null
+              : { body: mutation.json };
           const reply = await send(world, current.caller, operation.method, mutation.url, body);
           const after = await snapshot(world.t.database);
           const fail = (reason: string) => {
@@ -353,7 +432,14 @@ export async function runFuzz(world: World, operations: Operation[], options: { 
       );
     } catch (error) {
       const reason = lastFailure || (error as Error).message.split('\n')[0]!;
-      result.failures.push({ route: operation.key, caller: current.caller.label, mutation: reason, status: 0, reason, body: `seed ${seed}` });
+      result.failures.push({
+        route: operation.key,
+        caller: current.caller.label,
+        mutation: reason,
+        status: 0,
+        reason,
+        body: `seed ${seed}`,
+      });
       options.log?.(`✖ ${operation.key}: ${reason} (route seed ${seed}; replay all with FUZZ_SEED=${options.seed})`);
     }
   }

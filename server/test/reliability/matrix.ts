@@ -50,13 +50,20 @@ export function candidates(world: World, caller: Caller, scope: ScopeCase): Buil
   switch (scope) {
     case 'own':
     case 'self':
-      return [caller.org, ...ctx.orgs.filter((o) => o.id !== caller.org.id && isWithin(o.path, caller.org.path)).sort((a, b) => depth(a) - depth(b))];
+      return [
+        caller.org,
+        ...ctx.orgs
+          .filter((o) => o.id !== caller.org.id && isWithin(o.path, caller.org.path))
+          .sort((a, b) => depth(a) - depth(b)),
+      ];
     case 'otherSchool':
       return [tree.otherSchool, tree.otherDepartment];
     case 'otherCounty':
       return [tree.otherCounty, tree.farSchool];
     case 'above':
-      return ctx.orgs.filter((o) => o.id !== caller.org.id && isWithin(caller.org.path, o.path)).sort((a, b) => depth(b) - depth(a));
+      return ctx.orgs
+        .filter((o) => o.id !== caller.org.id && isWithin(caller.org.path, o.path))
+        .sort((a, b) => depth(b) - depth(a));
   }
 }
 
@@ -102,10 +109,19 @@ export async function send(
     payload = JSON.stringify(body.body);
     headers['content-type'] = 'application/json';
   }
-  const injected = world.t.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) });
+  const injected = world.t.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload }),
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${method} ${url} did not answer in 15 s (a stream? declare stream: true in its fixture)`)), 15_000);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`${method} ${url} did not answer in 15 s (a stream? declare stream: true in its fixture)`)),
+      15_000,
+    );
   });
   try {
     const response = await Promise.race([injected, timeout]);
@@ -120,7 +136,8 @@ function listItems(value: unknown, out: Record<string, unknown>[] = []): Record<
   if (Array.isArray(value)) for (const item of value) listItems(item, out);
   else if (value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
-      if (key === 'items' && Array.isArray(child)) for (const item of child) if (item && typeof item === 'object') out.push(item as Record<string, unknown>);
+      if (key === 'items' && Array.isArray(child))
+        for (const item of child) if (item && typeof item === 'object') out.push(item as Record<string, unknown>);
       listItems(child, out);
     }
   }
@@ -143,7 +160,8 @@ function listLeaks(world: World, operation: Operation, caller: Caller, body: str
   for (const item of listItems(parsed)) {
     for (const field of ['path', 'orgPath']) {
       const value = item[field];
-      if (typeof value === 'string' && value.startsWith('/') && !visible(value)) leaks.push(`item ${String(item.id)} has ${field} ${value} outside ${scope}`);
+      if (typeof value === 'string' && value.startsWith('/') && !visible(value))
+        leaks.push(`item ${String(item.id)} has ${field} ${value} outside ${scope}`);
     }
     if (operation.pathParams.length === 0 && resource && item.id !== undefined) {
       const owner = resource.get(String(item.id));
@@ -153,7 +171,7 @@ function listLeaks(world: World, operation: Operation, caller: Caller, body: str
   return leaks;
 }
 
-interface Prepared {
+export interface Prepared {
   scope: ScopeCase;
   org: BuiltOrg;
   record: RecordRef | null;
@@ -161,7 +179,13 @@ interface Prepared {
   query: QueryRef | null;
 }
 
-async function prepare(world: World, operation: Operation, caller: Caller, scope: ScopeCase, fresh: boolean): Promise<Prepared | null> {
+export async function prepare(
+  world: World,
+  operation: Operation,
+  caller: Caller,
+  scope: ScopeCase,
+  fresh: boolean,
+): Promise<Prepared | null> {
   const fixture = operation.fixture;
   for (const org of candidates(world, caller, scope)) {
     const record = operation.resource ? await operation.resource.record(world.ctx, org, { fresh, caller }) : null;
@@ -240,7 +264,11 @@ export async function runCase(
 }
 
 /** Runs every checkable operation × caller × scope case. */
-export async function runMatrix(world: World, operations: Operation[], options: MatrixOptions = {}): Promise<MatrixResult> {
+export async function runMatrix(
+  world: World,
+  operations: Operation[],
+  options: MatrixOptions = {},
+): Promise<MatrixResult> {
   const cases: CaseResult[] = [];
   const setupProblems = operations.flatMap((o) => o.problems);
   const secrets = [...(options.secrets ?? []), ...world.callers.map((c) => c.token)];
@@ -272,6 +300,10 @@ export function formatTable(cases: CaseResult[], onlyFailures = true): string {
   ]);
   const header = ['route', 'role', 'scope', 'expected', 'got', '', 'detail'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

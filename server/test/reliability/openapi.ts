@@ -1,6 +1,6 @@
 import { isPermission } from '@safe-campus/domain';
 import type { FastifyInstance } from 'fastify';
-import { ROUTE_FIXTURES, resourceFor, type ResourceFixture, type RouteFixture } from '../fixtures/index.js';
+import { type ResourceFixture, ROUTE_FIXTURES, type RouteFixture, resourceFor } from '../fixtures/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema from the OpenAPI document
 export type JsonSchema = any;
@@ -44,7 +44,10 @@ export async function readOperations(app: FastifyInstance): Promise<Operation[]>
     for (const [lower, operation] of Object.entries(methods)) {
       const method = lower.toUpperCase() as Operation['method'];
       if (!['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) continue;
-      const parameters = ((operation.parameters ?? []) as Parameter[]).map((p) => ({ ...p, required: Boolean(p.required) }));
+      const parameters = ((operation.parameters ?? []) as Parameter[]).map((p) => ({
+        ...p,
+        required: Boolean(p.required),
+      }));
       const content = (operation.requestBody?.content ?? {}) as Record<string, { schema?: JsonSchema }>;
       const bodyTypes = Object.keys(content);
       const body = content['application/json']?.schema ?? null;
@@ -67,24 +70,52 @@ export async function readOperations(app: FastifyInstance): Promise<Operation[]>
         );
       }
       if (bodyRequired && !fixture?.body) {
-        problems.push(`${key}: the body is required but no fixture gives one: add a RouteFixture { route: '${key}', body } (${FIXTURE_HINT})`);
+        problems.push(
+          `${key}: the body is required but no fixture gives one: add a RouteFixture { route: '${key}', body } (${FIXTURE_HINT})`,
+        );
       }
       if (bodyTypes.length > 0 && !bodyTypes.includes('application/json') && !fixture?.body) {
-        problems.push(`${key}: ${bodyTypes.join(', ')} body without a fixture: add a RouteFixture { route: '${key}', body: … raw } (${FIXTURE_HINT})`);
+        problems.push(
+          `${key}: ${bodyTypes.join(', ')} body without a fixture: add a RouteFixture { route: '${key}', body: … raw } (${FIXTURE_HINT})`,
+        );
       }
       if (requiredQuery.length > 0 && !fixture?.query) {
-        problems.push(`${key}: query parameters ${requiredQuery.join(', ')} are required but no fixture gives them: add a RouteFixture { route: '${key}', query } (${FIXTURE_HINT})`);
+        problems.push(
+          `${key}: query parameters ${requiredQuery.join(', ')} are required but no fixture gives them: add a RouteFixture { route: '${key}', query } (${FIXTURE_HINT})`,
+        );
       }
-      operations.push({ method, path, key, permission, parameters, pathParams, requiredQuery, body, bodyRequired, bodyTypes, resource, fixture, problems });
+      operations.push({
+        method,
+        path,
+        key,
+        permission,
+        parameters,
+        pathParams,
+        requiredQuery,
+        body,
+        bodyRequired,
+        bodyTypes,
+        resource,
+        fixture,
+        problems,
+      });
     }
   }
   return operations;
 }
 
 /** Replaces `{param}` in a path and appends the query string. */
-export function buildUrl(path: string, params: Record<string, string | number>, query?: Record<string, string | number | boolean>): string {
-  const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name] ?? `missing-${name}`)));
-  const search = query ? new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString() : '';
+export function buildUrl(
+  path: string,
+  params: Record<string, string | number>,
+  query?: Record<string, string | number | boolean>,
+): string {
+  const url = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(String(params[name] ?? `missing-${name}`)),
+  );
+  const search = query
+    ? new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
+    : '';
   return search ? `${url}?${search}` : url;
 }
 

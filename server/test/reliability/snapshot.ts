@@ -4,7 +4,9 @@ import type { Database } from '../../src/db/database.js';
 /** Tables a rejected request may legitimately touch: the log of the attempt, sessions, events, sweeps. */
 const IGNORED = new Set(['audit_log', 'session', 'realtime_event', 'sweep_run', 'schema_migration']);
 /** Columns that change on a refused login (lockout counters) and are not a "write" of the request. */
-const VOLATILE: Record<string, string[]> = { app_user: ['failed_logins', 'locked_until', 'last_login_at', 'updated_at'] };
+const VOLATILE: Record<string, string[]> = {
+  app_user: ['failed_logins', 'locked_until', 'last_login_at', 'updated_at'],
+};
 
 let statement: Promise<string> | null = null;
 let statementFor: Database | null = null;
@@ -29,7 +31,9 @@ async function snapshotSql(database: Database): Promise<string> {
       const kept = columns.rows.map((c) => c.column_name).filter((c) => !volatile.includes(c));
       row = `row(${kept.map((c) => `x."${c}"`).join(', ')})::text`;
     }
-    parts.push(`SELECT '${table}' AS t, count(*)::int AS n, coalesce(sum(hashtext(${row})::bigint), 0)::text AS h FROM "${table}" x`);
+    parts.push(
+      `SELECT '${table}' AS t, count(*)::int AS n, coalesce(sum(hashtext(${row})::bigint), 0)::text AS h FROM "${table}" x`,
+    );
   }
   return parts.join(' UNION ALL ');
 }

@@ -1,6 +1,6 @@
 import type { RoleCode } from '@safe-campus/domain';
 import type { Config } from '../../src/platform/config.js';
-import { buildTree, buildUser, type BuiltOrg, type BuiltUser, TEST_PASSWORD, type Tree } from '../factories.js';
+import { type BuiltOrg, type BuiltUser, buildTree, buildUser, TEST_PASSWORD, type Tree } from '../factories.js';
 import type { Caller, FixtureContext } from '../fixtures/index.js';
 import { clientFor, cookieFrom, createTestApp, type TestApp } from '../harness.js';
 
@@ -34,12 +34,30 @@ export interface World {
 let sequence = 0;
 
 /** Signs in through the real login route; returns the caller with its raw session token. */
-export async function signIn(t: TestApp, user: BuiltUser, role: RoleCode, org: BuiltOrg, label = role): Promise<Caller> {
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: TEST_PASSWORD } });
-  if (response.statusCode !== 200) throw new Error(`login ${user.username} failed: ${response.statusCode} ${response.body}`);
+export async function signIn(
+  t: TestApp,
+  user: BuiltUser,
+  role: RoleCode,
+  org: BuiltOrg,
+  label: string = role,
+): Promise<Caller> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: user.username, password: TEST_PASSWORD },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`login ${user.username} failed: ${response.statusCode} ${response.body}`);
   const body = response.json() as { csrfToken: string; user: { id: number } };
   const cookie = cookieFrom(response);
-  return { label, role, org, user, client: clientFor(t.app, cookie, body.csrfToken, body.user.id), token: cookie.split('=')[1] ?? '' };
+  return {
+    label,
+    role,
+    org,
+    user,
+    client: clientFor(t.app, cookie, body.csrfToken, body.user.id),
+    token: cookie.split('=')[1] ?? '',
+  };
 }
 
 /** A test app with the tree, one signed-in user per placement and the fixture context. */
@@ -52,7 +70,10 @@ export async function buildWorld(overrides: Partial<Config> = {}): Promise<World
   const tracked = new Map<string, Map<string, string>>();
   const track = (resource: string, id: number | string, orgPath: string) => {
     let map = tracked.get(resource);
-    if (!map) tracked.set(resource, (map = new Map()));
+    if (!map) {
+      map = new Map();
+      tracked.set(resource, map);
+    }
     map.set(String(id), orgPath);
   };
   for (const org of orgs) track('orgs', org.id, org.path);
@@ -65,7 +86,10 @@ export async function buildWorld(overrides: Partial<Config> = {}): Promise<World
     tree,
     orgs,
     unique: (prefix = 'x') => `${prefix}-${run}-${++sequence}`,
-    userAt(org, role = org.level === 'department' ? 'department_officer' : org.level === 'school' ? 'teacher' : 'bureau_officer') {
+    userAt(
+      org,
+      role = org.level === 'department' ? 'department_officer' : org.level === 'school' ? 'teacher' : 'bureau_officer',
+    ) {
       const key = `${org.id}:${role}`;
       let user = usersAt.get(key);
       if (!user) {
