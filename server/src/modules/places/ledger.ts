@@ -1,5 +1,5 @@
 import { code as codeSchema, line, type PlaceKind, paragraph } from '@safe-campus/domain';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB, PlaceRow } from '../../db/schema.js';
 import { importMessage, PLACE_KIND_LABELS, YES_NO } from '../../i18n/labels.js';
 import { type AuditActor, appendAudit } from '../../platform/audit.js';
@@ -178,34 +178,50 @@ export async function importPlaces(
     const ids = new Map<string, number>();
     for (const [schoolId, byCode] of existingBySchool)
       for (const [code, place] of byCode) ids.set(`${schoolId}:${code}`, place.id);
-    const created: string[] = [];
-    const updated: string[] = [];
-    for (const item of planned) {
-      const parentId = item.parentCode === null ? null : (ids.get(`${item.school.id}:${item.parentCode}`) ?? null);
-      const values = {
-        name: item.name,
-        kind: item.kind,
-        key_part: item.keyPart,
-        parent_id: parentId,
-        description: item.description,
-      };
-      if (item.existing) {
-        await trx
-          .updateTable('place')
-          .set({ ...values, updated_at: new Date() })
-          .where('id', '=', item.existing.id)
-          .execute();
-        updated.push(item.code);
-      } else {
-        const inserted = await trx
-          .insertInto('place')
-          .values({ ...values, org_id: item.school.id, org_path: item.school.path, code: item.code })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        ids.set(`${item.school.id}:${item.code}`, inserted.id);
-        created.push(item.code);
-      }
+    // Ids for new places up front, so a parent from an earlier row is known and rows go in batches.
+    const fresh = planned.filter((item) => !item.existing);
+    const allocated = await sql<{ id: number }>`
+      SELECT nextval(pg_get_serial_sequence('place', 'id'))::int AS id FROM generate_series(1, ${fresh.length}::int)`.execute(
+      trx,
+    );
+    fresh.forEach((item, index) => ids.set(`${item.school.id}:${item.code}`, allocated.rows[index]!.id));
+    const parentIdOf = (item: PlannedPlace) =>
+      item.parentCode === null ? null : (ids.get(`${item.school.id}:${item.parentCode}`) ?? null);
+
+    const inserts = fresh.map((item) => ({
+      id: ids.get(`${item.school.id}:${item.code}`)!,
+      org_id: item.school.id,
+      org_path: item.school.path,
+      code: item.code,
+      name: item.name,
+      kind: item.kind,
+      key_part: item.keyPart,
+      parent_id: parentIdOf(item),
+      description: item.description,
+    }));
+    // Parents first: a batch may only point at rows of earlier batches or itself, and the FK is checked per statement.
+    for (let start = 0; start < inserts.length; start += 500) {
+      await trx
+        .insertInto('place')
+        .values(inserts.slice(start, start + 500))
+        .execute();
     }
+    const updates = planned.filter((item) => item.existing);
+    for (let start = 0; start < updates.length; start += 500) {
+      const values = updates
+        .slice(start, start + 500)
+        .map(
+          (item) =>
+            sql`(${item.existing!.id}::int, ${item.name}::text, ${item.kind}::text, ${item.keyPart}::boolean, ${parentIdOf(item)}::int, ${item.description}::text)`,
+        );
+      await sql`
+        UPDATE place SET name = v.name, kind = v.kind, key_part = v.key_part, parent_id = v.parent_id,
+               description = v.description, updated_at = now()
+        FROM (VALUES ${sql.join(values)}) AS v(id, name, kind, key_part, parent_id, description)
+        WHERE place.id = v.id`.execute(trx);
+    }
+    const created = inserts.map((item) => item.code);
+    const updated = updates.map((item) => item.code);
     await appendAudit(trx, actor, {
       action: 'place.import',
       targetType: 'org',

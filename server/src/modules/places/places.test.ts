@@ -479,6 +479,24 @@ describe('places Excel', () => {
     expect(rejected.json().errors[0]).toMatchObject({ row: 2, column: '学校编码' });
   });
 
+  it('imports 5000 rows in one go', async () => {
+    const rows = Array.from({ length: 5000 }, (_, index) => [
+      null,
+      `BULK-${index}`,
+      `房间${index}`,
+      '房间',
+      index > 0 ? 'BULK-0' : null,
+      null,
+      null,
+    ]);
+    const { payload, headers } = multipartBody(await xlsx(rows, PLACE_HEADERS), 'bulk.xlsx');
+    const started = performance.now();
+    const response = await otherSecurity.post(`/api/v1/places/import?orgId=${tree.otherSchool.id}`, payload, headers);
+    const elapsed = performance.now() - started;
+    expect(response.json()).toEqual({ created: 5000, updated: 0 });
+    console.info(`place import of 5000 rows: ${Math.round(elapsed)} ms`);
+  }, 60_000);
+
   it('exports the ledger, audited, and the export imports back', async () => {
     const response = await countyOfficer.get(`/api/v1/places/export.xlsx?orgId=${tree.school.id}`);
     expect(response.statusCode).toBe(200);
