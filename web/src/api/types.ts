@@ -44,8 +44,10 @@ export interface NotificationPage extends Page<Notification> {
   unreadCount: number;
 }
 
+/** A role catalogue entry (GET /roles); `assignable` says whether the caller may grant it. */
 export interface RoleInfo {
   code: import('@safe-campus/domain').RoleCode;
   levels: import('@safe-campus/domain').OrgLevel[];
   administrator: boolean;
+  assignable?: boolean;
 }

@@ -21,18 +21,23 @@ export function useRoles() {
       } catch {
         // Fall through to the domain table.
       }
-      return ROLE_CODES.map((code) => ({ ...ROLES[code], levels: [...ROLES[code].levels] }));
+      return ROLE_CODES.map((code) => ({
+        code,
+        levels: [...ROLES[code].levels],
+        administrator: ROLES[code].administrator,
+      }));
     },
   });
 }
 
-/** Roles this user may grant at an org of `level`: administrator roles need role.assign_admin (三员分立). */
+/** Whether the user may grant or revoke a role: administrator roles need role.assign_admin (三员分立). */
+export function mayGrant(role: RoleInfo, user: SessionUser): boolean {
+  if (role.assignable !== undefined) return role.assignable;
+  return role.administrator ? user.permissions.includes('role.assign_admin') : user.permissions.includes('role.assign');
+}
+
+/** Roles this user may grant at an org of `level`. */
 export function assignableRoles(roles: RoleInfo[], level: OrgLevel | undefined, user: SessionUser): RoleCode[] {
   if (!level) return [];
-  return roles
-    .filter((role) => role.levels.includes(level))
-    .filter((role) =>
-      role.administrator ? user.permissions.includes('role.assign_admin') : user.permissions.includes('role.assign'),
-    )
-    .map((role) => role.code);
+  return roles.filter((role) => role.levels.includes(level) && mayGrant(role, user)).map((role) => role.code);
 }

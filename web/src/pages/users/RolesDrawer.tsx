@@ -6,7 +6,7 @@ import { api } from '../../api/client';
 import type { RoleCode, User } from '../../api/types';
 import { OrgPicker, type PickedOrg } from '../../app/OrgPicker';
 import { useUser } from '../../app/session';
-import { assignableRoles, useRoles } from '../../app/useRoles';
+import { assignableRoles, mayGrant, useRoles } from '../../app/useRoles';
 
 /** A user's role assignments: remove one, or add a role at an org unit. */
 export function RolesDrawer({
@@ -30,9 +30,10 @@ export function RolesDrawer({
   const [role, setRole] = useState<RoleCode | null>(null);
   const [busy, setBusy] = useState(false);
   const options = assignableRoles(roles.data ?? [], org?.level, me);
-  const administrator = (code: RoleCode) => roles.data?.find((item) => item.code === code)?.administrator ?? false;
-  const mayRemove = (code: RoleCode) =>
-    administrator(code) ? me.permissions.includes('role.assign_admin') : me.permissions.includes('role.assign');
+  const mayRemove = (code: RoleCode) => {
+    const info = roles.data?.find((item) => item.code === code);
+    return info ? mayGrant(info, me) : false;
+  };
 
   const add = async () => {
     if (!org || !role) return;

@@ -144,7 +144,7 @@ export function ResetPasswordForm({ user, open, onOpenChange, onSaved }: FormPro
       modalProps={{ destroyOnHidden: true }}
       width={440}
       onFinish={async (values) => {
-        onSaved(await api.post<User>(`/users/${user.id}/password`, { password: values.password }));
+        onSaved(await api.post<User>(`/users/${user.id}/reset-password`, { password: values.password }));
         return true;
       }}
     >

@@ -1,11 +1,11 @@
-import { DownOutlined, PlusOutlined } from '@ant-design/icons';
+import { DownloadOutlined, DownOutlined, PlusOutlined } from '@ant-design/icons';
 import { type ActionType, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { ROLE_CODES } from '@safe-campus/domain';
 import { App, Button, Dropdown, Space, Tag, Tooltip } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
+import { api, download, type Query } from '../../api/client';
 import type { User } from '../../api/types';
 import { cursorRequest } from '../../app/cursorTable';
 import { LinkButton } from '../../app/LinkButton';
@@ -22,12 +22,13 @@ export function UsersPage() {
   const { message, modal } = App.useApp();
   const action = useRef<ActionType>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
+  const filters = useRef<Query>({});
   const request = useMemo(
     () =>
-      cursorRequest<User>('/users', (filters) => ({
-        keyword: filters.keyword as string | undefined,
-        role: filters.role as string | undefined,
-      })),
+      cursorRequest<User>('/users', (values) => {
+        filters.current = { keyword: values.keyword as string | undefined, role: values.role as string | undefined };
+        return filters.current;
+      }),
     [],
   );
   const canManage = can('user.manage');
@@ -173,21 +174,26 @@ export function UsersPage() {
         columnsState={{ persistenceKey: 'sc.users.columns', persistenceType: 'localStorage' }}
         scroll={{ x: 1100 }}
         headerTitle={t('users.list')}
-        toolBarRender={() =>
-          canManage
-            ? [
-                <Button
-                  key="create"
-                  type="primary"
-                  icon={<PlusOutlined />}
-                  onClick={() => setDialog({ kind: 'create' })}
-                  data-testid="create-user"
-                >
-                  {t('users.create')}
-                </Button>,
-              ]
-            : []
-        }
+        toolBarRender={() => [
+          <Button
+            key="export"
+            icon={<DownloadOutlined />}
+            onClick={() => void download('/users/export.xlsx', filters.current, t('users.exportFile'))}
+          >
+            {t('import.export')}
+          </Button>,
+          canManage && (
+            <Button
+              key="create"
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setDialog({ kind: 'create' })}
+              data-testid="create-user"
+            >
+              {t('users.create')}
+            </Button>
+          ),
+        ]}
       />
       {dialog?.kind === 'create' && (
         <CreateUserForm open onOpenChange={(open) => !open && setDialog(null)} onSaved={saved} />

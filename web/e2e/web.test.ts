@@ -1,0 +1,147 @@
+/**
+ * Browser tests of the web shell against the real server with the demo province:
+ * role menus, org tree, user creation, audit chain, login errors and the light phone pages.
+ */
+import { ROLE_PERMISSIONS, type RoleCode } from '@safe-campus/domain';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { menuPathsFor } from '../src/app/menu';
+import { browserUnavailable, launchBrowser, login, menuPaths, newPage } from './browser';
+import { startServer, type TestServer } from './server';
+
+const skip = browserUnavailable() !== null;
+const MAIN_ROLES: RoleCode[] = [
+  'system_admin',
+  'security_admin',
+  'audit_admin',
+  'bureau_officer',
+  'school_security',
+  'teacher',
+  'police_liaison',
+];
+
+describe.skipIf(skip)('web shell in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function signedIn(role: RoleCode, viewport?: { width: number; height: number }): Promise<Page> {
+    const account = server.account(role);
+    const { page } = await newPage(browser, server.url, viewport);
+    await login(page, account.username, account.password);
+    await page.locator('[data-testid="welcome-card"]').waitFor({ timeout: 30_000 });
+    return page;
+  }
+
+  for (const role of MAIN_ROLES) {
+    it(`shows ${role} exactly the menu its permissions allow`, async () => {
+      const page = await signedIn(role);
+      try {
+        expect(await menuPaths(page)).toEqual(menuPathsFor(ROLE_PERMISSIONS[role]));
+        await expect(page.locator('[data-testid="welcome-card"]').textContent()).resolves.toContain(
+          server.account(role).orgName,
+        );
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
+
+  it('loads the org tree from the active org with its children', async () => {
+    const page = await signedIn('bureau_officer');
+    try {
+      await page.goto('/orgs');
+      const tree = page.locator('[data-testid="org-tree"]');
+      await tree.getByText(server.account('bureau_officer').orgName, { exact: true }).first().waitFor();
+      await expect.poll(() => tree.locator('.ant-tree-treenode').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+      await expect(page.locator('[data-testid="org-detail"]').textContent()).resolves.toContain(
+        server.account('bureau_officer').orgName,
+      );
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('lets the system administrator create a user', async () => {
+    const page = await signedIn('system_admin');
+    const username = `e2e.officer${Date.now() % 100000}`;
+    try {
+      await page.goto('/users');
+      await page.locator('[data-testid="create-user"]').click();
+      const modal = page.locator('.ant-modal').filter({ hasText: '新建用户' });
+      await modal.locator('input#username').fill(username);
+      await modal.locator('input#displayName').fill('端到端测试干部');
+      await modal.locator('input#password').fill('Campus#2026x');
+      await modal.locator('#roles').click();
+      await page.locator('.ant-select-item-option').filter({ hasText: '教育局安全干部' }).click();
+      await modal.locator('.ant-modal-footer .ant-btn-primary').click();
+      await modal.waitFor({ state: 'hidden' });
+      await page.locator('input#keyword').fill(username);
+      await page.locator('input#keyword').press('Enter');
+      await page.locator('.ant-table-row').filter({ hasText: username }).waitFor();
+      await expect(page.locator('.ant-table-row').filter({ hasText: username }).textContent()).resolves.toContain(
+        '教育局安全干部',
+      );
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('shows the audit administrator the log and an intact hash chain', async () => {
+    const page = await signedIn('audit_admin');
+    try {
+      await page.goto('/audit');
+      const status = page.locator('[data-testid="chain-status"][data-ok]');
+      await status.waitFor();
+      expect(await status.getAttribute('data-ok')).toBe('true');
+      await expect(status.textContent()).resolves.toContain('哈希链完整');
+      await expect.poll(() => page.locator('.ant-table-row').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('answers a wrong password with the Chinese message', async () => {
+    const { page, context } = await newPage(browser, server.url);
+    try {
+      await login(page, server.account('teacher').username, 'Wrong#Password1');
+      const error = page.locator('[data-testid="login-error"]');
+      await error.waitFor();
+      await expect(error.textContent()).resolves.toContain('用户名或密码错误');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('serves the phone pages at 390 px without the desktop bundles', async () => {
+    const { page, context } = await newPage(browser, server.url, { width: 390, height: 800 });
+    try {
+      const account = server.account('teacher');
+      const response = await context.request.post('/api/v1/auth/login', {
+        data: { username: account.username, password: account.password },
+      });
+      expect(response.status()).toBe(200);
+      const scripts: string[] = [];
+      page.on('request', (request) => {
+        if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+      });
+      await page.goto('/m');
+      await page.locator('[data-testid="mobile-actions"]').waitFor();
+      expect(await page.locator('[data-testid="mobile-actions"] .m-card').count()).toBe(4);
+      expect(scripts.some((path) => /\/(antd|pro|zod)-/.test(path))).toBe(false);
+      // Nothing wider than the screen.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    } finally {
+      await context.close();
+    }
+  });
+});

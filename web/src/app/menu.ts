@@ -1,0 +1,32 @@
+import type { Permission } from '@safe-campus/domain';
+
+export interface MenuEntry {
+  /** Route path and menu key. */
+  path: string;
+  /** i18n key of the menu label and page title. */
+  label: string;
+  /** Permission from domain/src/permissions.ts the page needs. */
+  access: Permission | 'authenticated';
+  /** Reached from the user menu, not the side menu. */
+  hideInMenu?: boolean;
+}
+
+/**
+ * The one route table (plain data, so browser tests can read it too); routes.tsx adds icons and
+ * page components by path.
+ */
+export const MENU: readonly MenuEntry[] = [
+  { path: '/', label: 'menu.dashboard', access: 'authenticated' },
+  { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
+  { path: '/places', label: 'menu.places', access: 'place.read' },
+  { path: '/users', label: 'menu.users', access: 'user.read' },
+  { path: '/audit', label: 'menu.audit', access: 'audit.read' },
+  { path: '/settings', label: 'menu.settings', access: 'authenticated', hideInMenu: true },
+];
+
+/** Menu paths for a set of permissions, in menu order. */
+export function menuPathsFor(permissions: readonly string[]): string[] {
+  return MENU.filter(
+    (entry) => !entry.hideInMenu && (entry.access === 'authenticated' || permissions.includes(entry.access)),
+  ).map((entry) => entry.path);
+}
