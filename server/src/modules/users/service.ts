@@ -83,7 +83,11 @@ export class UserService {
     auth: AuthContext,
     rows: AppUserRow[],
   ): Promise<{ row: AppUserRow; assignments: AssignmentRow[] }[]> {
-    const assignments = await this.queries.assignmentsOf(rows.map((row) => row.id));
+    const assignments: AssignmentRow[] = [];
+    // Chunked: an export can hold tens of thousands of users, more than one statement's parameters.
+    for (let start = 0; start < rows.length; start += 5000) {
+      assignments.push(...(await this.queries.assignmentsOf(rows.slice(start, start + 5000).map((row) => row.id))));
+    }
     return rows.map((row) => ({
       row,
       assignments: assignments.filter(

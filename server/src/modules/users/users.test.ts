@@ -202,6 +202,15 @@ describe('reading users', () => {
     );
   });
 
+  it('documents every users route with its permission in the OpenAPI document', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    expect(document.paths['/api/v1/users/{id}/roles/{assignmentId}'].delete['x-permission']).toBe('role.assign');
+    expect(document.paths['/api/v1/users/{id}/unlock'].post['x-permission']).toBe('account.unlock');
+    expect(document.paths['/api/v1/places/import'].post['x-permission']).toBe('place.manage');
+    expect(document.paths['/api/v1/orgs/import'].post['x-permission']).toBe('org.manage');
+    expect(document.paths['/api/v1/files'].post['x-permission']).toBe('file.upload');
+  });
+
   it('serves the role catalogue with what the caller may grant', async () => {
     const sys = (await sysAdmin.get('/api/v1/roles')).json().items;
     expect(sys.find((r: { code: string }) => r.code === 'security_admin')).toMatchObject({
