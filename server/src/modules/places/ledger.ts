@@ -184,7 +184,9 @@ export async function importPlaces(
       SELECT nextval(pg_get_serial_sequence('place', 'id'))::int AS id FROM generate_series(1, ${fresh.length}::int)`.execute(
       trx,
     );
-    fresh.forEach((item, index) => ids.set(`${item.school.id}:${item.code}`, allocated.rows[index]!.id));
+    fresh.forEach((item, index) => {
+      ids.set(`${item.school.id}:${item.code}`, allocated.rows[index]!.id);
+    });
     const parentIdOf = (item: PlannedPlace) =>
       item.parentCode === null ? null : (ids.get(`${item.school.id}:${item.parentCode}`) ?? null);
 

@@ -270,7 +270,7 @@ export class PlaceService {
       .select(['id', 'mime', 'owner_type', 'owner_id', 'uploaded_by', 'org_path'])
       .where('id', '=', fileId)
       .executeTakeFirst();
-    if (!file || !file.mime.startsWith('image/')) throw new AppError(400, 'floor_plan_invalid');
+    if (!file?.mime.startsWith('image/')) throw new AppError(400, 'floor_plan_invalid');
     if (file.owner_type === null) {
       if (file.uploaded_by !== auth.userId || !inScope(auth, file.org_path))
         throw new AppError(400, 'floor_plan_invalid');
