@@ -193,7 +193,11 @@ export async function startServer(
       // Under scripts/start.mjs the server is the launcher's only child.
       const pid =
         options.via === 'npm-start'
-          ? fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]
+          ? fs
+              .readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+              .trim()
+              .split(/\s+/)
+              .find((candidate) => /main\.(mjs|ts)/.test(fs.readFileSync(`/proc/${candidate}/cmdline`, 'utf8')))
           : child.pid;
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);

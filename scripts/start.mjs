@@ -115,6 +115,8 @@ async function serverCommand() {
         },
       ],
     });
+    // esbuild's service process would otherwise live as long as we do.
+    await esbuild.stop?.();
     fs.renameSync(temporary, outfile);
     return [outfile];
   } catch (error) {
