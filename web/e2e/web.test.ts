@@ -71,7 +71,7 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
-  it('lets the system administrator create a user', async () => {
+  it('lets the system administrator create a user, who must then change the initial password', async () => {
     const page = await signedIn('system_admin');
     const username = `e2e.officer${Date.now() % 100000}`;
     try {
@@ -87,12 +87,31 @@ describe.skipIf(skip)('web shell in Chromium', () => {
       await modal.waitFor({ state: 'hidden' });
       await page.locator('input#keyword').fill(username);
       await page.locator('input#keyword').press('Enter');
-      await page.locator('.ant-table-row').filter({ hasText: username }).waitFor();
-      await expect(page.locator('.ant-table-row').filter({ hasText: username }).textContent()).resolves.toContain(
-        '教育局安全干部',
-      );
+      const row = page.locator('.ant-table-row').filter({ hasText: username });
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('教育局安全干部');
+      await expect(row.textContent()).resolves.toContain('待改密');
     } finally {
       await page.context().close();
+    }
+
+    const { page: first, context } = await newPage(browser, server.url, { width: 390, height: 800 });
+    try {
+      await login(first, username, 'Campus#2026x');
+      const form = first.locator('[data-testid="change-password-form"]');
+      await form.waitFor();
+      await first.locator('#currentPassword').fill('Campus#2026x');
+      // The complexity rule is checked in the browser before the server sees it.
+      await first.locator('#newPassword').fill(`${username}X1`);
+      await first.locator('#confirm').fill(`${username}X1`);
+      await form.locator('button[type=submit]').click();
+      await form.locator('.ant-form-item-explain-error').filter({ hasText: '不能包含用户名' }).first().waitFor();
+      await first.locator('#newPassword').fill('Better#Pass2026');
+      await first.locator('#confirm').fill('Better#Pass2026');
+      await form.locator('button[type=submit]').click();
+      await first.locator('[data-testid="welcome-card"]').waitFor();
+    } finally {
+      await context.close();
     }
   });
 
@@ -117,6 +136,26 @@ describe.skipIf(skip)('web shell in Chromium', () => {
       const error = page.locator('[data-testid="login-error"]');
       await error.waitFor();
       await expect(error.textContent()).resolves.toContain('用户名或密码错误');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the lockout and its minutes after five wrong passwords', async () => {
+    const { page, context } = await newPage(browser, server.url);
+    try {
+      const account = server.account('student_officer');
+      const error = page.locator('[data-testid="login-error"]');
+      await login(page, account.username, 'Wrong#Password1');
+      for (let attempt = 2; attempt <= 6; attempt++) {
+        await error.waitFor();
+        await page.locator('#password').fill('Wrong#Password1');
+        await Promise.all([
+          page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login')),
+          page.locator('[data-testid="login-submit"]').click(),
+        ]);
+      }
+      await expect.poll(() => error.textContent()).toMatch(/锁定.*\d+\s*分钟/);
     } finally {
       await context.close();
     }

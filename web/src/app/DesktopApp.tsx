@@ -1,6 +1,12 @@
-import { LogoutOutlined, MobileOutlined, SafetyCertificateOutlined, SettingOutlined } from '@ant-design/icons';
+import {
+  LogoutOutlined,
+  MobileOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
-import { Breadcrumb, Button, Dropdown, Result } from 'antd';
+import { Breadcrumb, Button, Dropdown, Grid, Result } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -30,6 +36,8 @@ function Shell() {
   const location = useLocation();
   const navigate = useNavigate();
   const menu = menuRoutesFor(user);
+  // On a phone-sized window the header keeps the icons and drops the long names.
+  const wide = Grid.useBreakpoint().md !== false;
 
   return (
     <ProLayout
@@ -48,12 +56,14 @@ function Shell() {
         </Link>
       )}
       onMenuHeaderClick={() => navigate('/')}
-      headerContentRender={() => (
-        <Breadcrumb
-          className="sc-org-trail"
-          items={user.activeOrg.trail.map((unit) => ({ key: unit.id, title: unit.name }))}
-        />
-      )}
+      headerContentRender={() =>
+        wide && (
+          <Breadcrumb
+            className="sc-org-trail"
+            items={user.activeOrg.trail.map((unit) => ({ key: unit.id, title: unit.name }))}
+          />
+        )
+      }
       actionsRender={() => [
         <OrgSwitcher key="org" />,
         <NotificationBell key="bell" />,
@@ -63,7 +73,8 @@ function Shell() {
         <LanguageSwitch key="language" />,
       ]}
       avatarProps={{
-        title: user.displayName,
+        title: wide ? user.displayName : undefined,
+        icon: <UserOutlined />,
         size: 'small',
         render: (_props, dom) => (
           <Dropdown

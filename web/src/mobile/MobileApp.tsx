@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { api } from '../api/client';
-import type { NotificationPage } from '../api/types';
+import type { LoginResponse, NotificationPage } from '../api/types';
 import { type NotificationEvent, useRealtime } from '../app/realtime';
 import { Splash } from '../app/Splash';
 import { RequireSession, useSession, useUser } from '../app/session';
@@ -146,8 +146,10 @@ function MobileInbox() {
 function MobileMe() {
   const { t, i18n } = useTranslation();
   const user = useUser();
-  const { logout } = useSession();
+  const { logout, accept } = useSession();
   const navigate = useNavigate();
+  const orgs = new Map<number, string>();
+  for (const assignment of user.assignments) orgs.set(assignment.orgId, assignment.orgName);
   return (
     <div className="m-me">
       <div className="m-card m-me-card">
@@ -155,6 +157,23 @@ function MobileMe() {
         <div className="m-muted">{user.username}</div>
         <div className="m-muted">{user.activeOrg.trail.map((unit) => unit.name).join(' / ')}</div>
       </div>
+      {orgs.size > 1 && (
+        <label className="m-row m-switch">
+          <span>{t('shell.switchOrg')}</span>
+          <select
+            value={user.activeOrg.id}
+            onChange={async (event) =>
+              accept(await api.post<LoginResponse>('/auth/switch-org', { orgId: Number(event.target.value) }))
+            }
+          >
+            {[...orgs].map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <Link className="m-row" to="/">
         {t('mobile.desktop')}
       </Link>

@@ -133,20 +133,24 @@ export function OrgsPage() {
   return (
     <Page
       title={t('menu.orgs')}
-      extra={[
-        <ImportButtons
-          key="import"
-          importPath="/orgs/import"
-          templatePath="/orgs/import/template.xlsx"
-          templateName={t('orgs.templateFile')}
-          canImport={canManage}
-          onImported={() => void reloadAll()}
-        />,
-      ]}
+      extra={
+        canManage
+          ? [
+              <ImportButtons
+                key="import"
+                importPath="/orgs/import"
+                templatePath="/orgs/import/template.xlsx"
+                templateName={t('orgs.templateFile')}
+                canImport={canManage}
+                onImported={() => void reloadAll()}
+              />,
+            ]
+          : undefined
+      }
     >
       <Row gutter={16}>
         <Col xs={24} md={10} xl={8}>
-          <Card title={t('orgs.tree')} styles={{ body: { minHeight: 420, overflow: 'auto' } }}>
+          <Card title={t('orgs.tree')} className="sc-org-tree-card">
             {root.isLoading ? (
               <Spin />
             ) : (
@@ -200,7 +204,7 @@ export function OrgsPage() {
             }
           >
             {selected ? (
-              <Descriptions column={{ xs: 1, lg: 2 }} bordered size="small">
+              <Descriptions column={{ xs: 1, sm: 1, md: 1, lg: 2, xl: 2, xxl: 2 }} bordered size="small">
                 <Descriptions.Item label={t('orgs.name')}>{selected.name}</Descriptions.Item>
                 <Descriptions.Item label={t('orgs.code')}>{selected.code}</Descriptions.Item>
                 <Descriptions.Item label={t('orgs.level')}>{t(`levels.${selected.level}`)}</Descriptions.Item>

@@ -1,5 +1,5 @@
 import { ModalForm, ProForm, ProFormSelect, ProFormText } from '@ant-design/pro-components';
-import { Form } from 'antd';
+import { Col, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { RoleCode, User } from '../../api/types';
@@ -85,12 +85,14 @@ export function CreateUserForm({ open, onOpenChange, onSaved }: FormProps) {
         name="password"
         label={t('users.initialPassword')}
         colProps={{ span: 12 }}
-        extra={t('password.rule')}
+        tooltip={t('password.rule')}
         rules={[{ required: true }, passwordRule(t, () => form.getFieldValue('username'))]}
       />
-      <ProForm.Item name="org" label={t('users.org')} colProps={{ span: 24 }} rules={[{ required: true }]}>
-        <OrgPicker style={{ width: '100%' }} />
-      </ProForm.Item>
+      <Col span={24}>
+        <ProForm.Item name="org" label={t('users.org')} rules={[{ required: true }]}>
+          <OrgPicker style={{ width: '100%' }} />
+        </ProForm.Item>
+      </Col>
       <ProFormSelect
         name="roles"
         label={t('users.roles')}
