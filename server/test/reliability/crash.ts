@@ -1,0 +1,396 @@
+// Crash and restart: starts the real server as a child process, drives writes over HTTP, kills it
+// with SIGKILL at a random moment, restarts it on the same data and checks that every write that
+// was answered 2xx is there exactly once. On PostgreSQL a second test restarts the database under
+// load: /health must report the outage (503) and the server must reconnect by itself.
+//
+//   node --import tsx server/test/reliability/crash.ts              (PGlite)
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx server/test/reliability/crash.ts
+//   CRASH_ROUNDS=3  CRASH_PG_RESTART=1 (restart the shared PostgreSQL cluster: off unless asked)
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const rounds = Number(process.env.CRASH_ROUNDS ?? 3);
+const baseUrl = process.env.DATABASE_URL || null;
+const engine = baseUrl ? 'postgresql' : 'pglite';
+const pgRestart = process.env.CRASH_PG_RESTART === '1';
+const log = (line: string) => console.log(`[crash ${engine}] ${line}`);
+
+interface Write {
+  kind: 'org' | 'place' | 'user';
+  key: string;
+  state: 'pending' | 'acked' | 'rejected' | 'unknown';
+  status?: number;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startServer(env: Record<string, string>): Promise<{ server: Server; ms: number }> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null)
+      throw new Error(`server exited with ${child.exitCode}:\n${output.join('').slice(-2000)}`);
+    try {
+      const response = await fetch(`${url}/api/v1/health`);
+      if (response.status === 200) return { server: { child, url, output }, ms: Date.now() - started };
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server not healthy after 120 s:\n${output.join('').slice(-2000)}`);
+}
+
+async function kill(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
+class Session {
+  constructor(
+    readonly url: string,
+    private cookie = '',
+    private csrf = '',
+  ) {}
+
+  static async login(url: string, username: string, password: string): Promise<Session> {
+    const response = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { csrfToken: string; user: { pending: string } };
+    if (body.user.pending !== 'none') throw new Error(`login ${username}: pending ${body.user.pending}`);
+    const cookie = (response.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+    return new Session(url, cookie, body.csrfToken);
+  }
+
+  async request(method: string, pathname: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const response = await fetch(`${this.url}${pathname}`, {
+      method,
+      headers: {
+        cookie: this.cookie,
+        ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrf }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: response.status, json };
+  }
+}
+
+interface Demo {
+  admin: { username: string; password: string };
+  schoolId: number;
+}
+
+function readDemo(dataDir: string): Demo {
+  const accounts = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {
+    username: string;
+    password: string;
+    role: string;
+    orgId: number;
+    orgLevel: string;
+  }[];
+  const admin = accounts.find((a) => a.role === 'system_admin' && a.orgLevel === 'province');
+  const school = accounts.find((a) => a.orgLevel === 'school');
+  if (!admin || !school) throw new Error('demo-accounts.json has no provincial system_admin or no school account');
+  return { admin, schoolId: school.orgId };
+}
+
+/** One write of each kind in turn, with keys unique to the run. */
+async function writeOnce(session: Session, demo: Demo, writes: Write[], n: number, run: string): Promise<void> {
+  const kind = (['org', 'place', 'org', 'place', 'user'] as const)[n % 5]!;
+  const key = `crash-${run}-${n}`;
+  const write: Write = { kind, key, state: 'pending' };
+  writes.push(write);
+  const body =
+    kind === 'org'
+      ? { parentId: demo.schoolId, level: 'department', code: key, name: `崩溃测试部门${n}` }
+      : kind === 'place'
+        ? { orgId: demo.schoolId, kind: 'room', code: key, name: `崩溃测试房间${n}` }
+        : {
+            username: key,
+            displayName: `崩溃测试${n}`,
+            password: 'Crash-Passw0rd!1',
+            roles: [{ role: 'teacher', orgId: demo.schoolId }],
+          };
+  const route = { org: '/api/v1/orgs', place: '/api/v1/places', user: '/api/v1/users' }[kind];
+  try {
+    const response = await session.request('POST', route, body);
+    write.status = response.status;
+    write.state = response.status < 300 ? 'acked' : 'rejected';
+  } catch {
+    write.state = 'unknown';
+  }
+}
+
+/** Drives writes from `workers` concurrent loops until `stop()` resolves. */
+async function drive(session: Session, demo: Demo, writes: Write[], run: string, until: Promise<void>, workers = 4) {
+  let n = writes.length;
+  let stopped = false;
+  void until.then(() => {
+    stopped = true;
+  });
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (!stopped) {
+        await writeOnce(session, demo, writes, n++, run);
+        if (writes[writes.length - 1]?.state === 'unknown') await sleep(50);
+      }
+    }),
+  );
+}
+
+/** How many times each write is present after the restart. */
+async function countPresent(session: Session, demo: Demo, write: Write): Promise<number> {
+  const keyword = encodeURIComponent(write.key);
+  const url =
+    write.kind === 'org'
+      ? `/api/v1/orgs?rootId=${demo.schoolId}&keyword=${keyword}&limit=10`
+      : write.kind === 'place'
+        ? `/api/v1/places?orgId=${demo.schoolId}&keyword=${keyword}&limit=10`
+        : `/api/v1/users?keyword=${keyword}&limit=10`;
+  const response = await session.request('GET', url);
+  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${JSON.stringify(response.json)}`);
+  const items = (response.json as { items: { code?: string; username?: string }[] }).items;
+  return items.filter((item) => (item.code ?? item.username) === write.key).length;
+}
+
+async function verify(session: Session, demo: Demo, writes: Write[]) {
+  let lost = 0;
+  let doubled = 0;
+  const problems: string[] = [];
+  for (const write of writes) {
+    if (write.state === 'pending') write.state = 'unknown';
+    if (write.state === 'rejected') problems.push(`${write.kind} ${write.key} was rejected with ${write.status}`);
+    if (write.state !== 'acked' && write.state !== 'unknown') continue;
+    const present = await countPresent(session, demo, write);
+    if (write.state === 'acked' && present === 0) {
+      lost++;
+      problems.push(`acknowledged ${write.kind} ${write.key} is missing`);
+    }
+    if (present > 1) {
+      doubled++;
+      problems.push(`${write.kind} ${write.key} is there ${present} times`);
+    }
+  }
+  return { lost, doubled, problems };
+}
+
+async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  if (!baseUrl) return null;
+  const name = `crash_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function pgRestartTest(server: Server, session: Session, demo: Demo, writes: Write[], run: string) {
+  const version = fs.readdirSync('/etc/postgresql')[0]!;
+  const health: { at: number; status: number }[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      try {
+        const response = await fetch(`${server.url}/api/v1/health`, { signal: AbortSignal.timeout(3000) });
+        health.push({ at: Date.now(), status: response.status });
+      } catch {
+        health.push({ at: Date.now(), status: 0 });
+      }
+      await sleep(100);
+    }
+  })();
+  let stopLoad: () => void = () => {};
+  const loadDone = drive(session, demo, writes, run, new Promise<void>((resolve) => (stopLoad = resolve)), 2);
+  await sleep(1000);
+  const restartStarted = Date.now();
+  log(`restarting PostgreSQL ${version} under load`);
+  // Asynchronously: the health poller and the load keep running while the cluster restarts.
+  await promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast']);
+  const restartEnded = Date.now();
+  // Until writes go through again.
+  let recoveredAt: number | null = null;
+  for (let i = 0; i < 150 && recoveredAt === null; i++) {
+    const probe = await session
+      .request('POST', '/api/v1/orgs', {
+        parentId: demo.schoolId,
+        level: 'department',
+        code: `probe-${run}-${i}`,
+        name: `恢复探测${i}`,
+      })
+      .catch(() => ({ status: 0 }));
+    if (probe.status === 200) recoveredAt = Date.now();
+    else await sleep(200);
+  }
+  stopLoad();
+  await loadDone;
+  await sleep(300);
+  polling = false;
+  await poller;
+  const during = health.filter((h) => h.at >= restartStarted - 200 && h.at <= restartEnded + 500);
+  const sawOutage = during.some((h) => h.status === 503);
+  const healthyAfter = health.length > 0 && health[health.length - 1]!.status === 200;
+  return {
+    outageMs: restartEnded - restartStarted,
+    recoveredMs: recoveredAt === null ? null : recoveredAt - restartEnded,
+    sawOutage,
+    healthyAfter,
+    healthStatuses: [...new Set(during.map((h) => h.status))],
+  };
+}
+
+async function main(): Promise<number> {
+  const run = crypto.randomBytes(3).toString('hex');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safe-campus-crash-'));
+  const database = await createDatabase();
+  const env: Record<string, string> = {
+    DEMO: '1',
+    DATA_DIR: dataDir,
+    // The crash test is about the data, not the web bundle.
+    WEB_DIST: path.join(dataDir, 'no-web'),
+    SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+    DATABASE_URL: database?.url ?? '',
+  };
+  const writes: Write[] = [];
+  const summary: Record<string, unknown> = { engine, rounds };
+  const problems: string[] = [];
+  let server: Server | null = null;
+  try {
+    const first = await startServer(env);
+    server = first.server;
+    summary.firstStartMs = first.ms;
+    log(`first start (demo load) healthy in ${first.ms} ms`);
+    const demo = readDemo(dataDir);
+    const restarts: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+      const killAfter = 500 + Math.floor(Math.random() * 2500);
+      const before = writes.length;
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const load = drive(session, demo, writes, run, stopped);
+      await sleep(killAfter);
+      // No new requests after this point; the ones in flight are cut by the kill.
+      stop();
+      await kill(server);
+      await load;
+      const roundWrites = writes.slice(before);
+      log(
+        `round ${round}: SIGKILL after ${killAfter} ms, ${roundWrites.filter((w) => w.state === 'acked').length} acknowledged, ${roundWrites.filter((w) => w.state !== 'acked').length} in flight`,
+      );
+      const restarted = await startServer(env);
+      server = restarted.server;
+      restarts.push(restarted.ms);
+    }
+    summary.restartMs = restarts;
+    let session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+    if (baseUrl && pgRestart) {
+      summary.pgRestart = await pgRestartTest(server, session, demo, writes, run);
+      const result = summary.pgRestart as { sawOutage: boolean; healthyAfter: boolean; recoveredMs: number | null };
+      log(`PostgreSQL restart: ${JSON.stringify(result)}`);
+      if (!result.sawOutage)
+        problems.push('health did not report the database outage (no 503 while PostgreSQL restarted)');
+      if (!result.healthyAfter) problems.push('health did not come back to 200 after the restart');
+      if (result.recoveredMs === null) problems.push('writes did not succeed again within 30 s of the restart');
+      session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+    } else if (baseUrl) {
+      summary.pgRestart = 'skipped (set CRASH_PG_RESTART=1: restarts the shared cluster)';
+    }
+    const checked = await verify(session, demo, writes);
+    problems.push(...checked.problems);
+    summary.writesAcknowledged = writes.filter((w) => w.state === 'acked').length;
+    summary.writesInFlight = writes.filter((w) => w.state === 'unknown').length;
+    summary.writesLost = checked.lost;
+    summary.writesDoubled = checked.doubled;
+    // The audit chain survives the kills (every audit row commits with its write).
+    const auditAdmin = (
+      JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {
+        username: string;
+        password: string;
+        role: string;
+      }[]
+    ).find((a) => a.role === 'audit_admin');
+    if (auditAdmin) {
+      const auditor = await Session.login(server.url, auditAdmin.username, auditAdmin.password);
+      const verification = (await auditor.request('GET', '/api/v1/audit/verify')).json as {
+        ok: boolean;
+        checked: number;
+      };
+      summary.auditChain = verification;
+      if (!verification.ok) problems.push(`audit chain broken after crashes: ${JSON.stringify(verification)}`);
+    }
+  } catch (error) {
+    problems.push(`harness error: ${(error as Error).message}`);
+    if (server && server.child.exitCode !== null) {
+      problems.push(`the server exited (${server.child.exitCode}): ${server.output.join('').slice(-1500)}`);
+    }
+  } finally {
+    if (server) await kill(server);
+    await database?.drop().catch(() => {});
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  summary.problems = problems;
+  console.log(`CRASH_RESULT ${JSON.stringify(summary)}`);
+  for (const problem of problems) log(`✖ ${problem}`);
+  log(problems.length === 0 ? '✓ every acknowledged write survived, exactly once' : `${problems.length} problem(s)`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+process.exit(await main());
