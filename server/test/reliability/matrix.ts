@@ -24,6 +24,9 @@ export interface CaseResult {
   problems: string[];
   leaks: string[];
   ms: number;
+  /** Cache-Control and Content-Type of the answer (residual-information checks). */
+  cacheControl?: string;
+  contentType?: string;
 }
 
 export interface MatrixResult {
@@ -260,7 +263,19 @@ export async function runCase(
   }
   const ok = statusOk && leaks.length === 0 && problems.length === 0;
   if (!statusOk) problems.push(reply.body.slice(0, 200));
-  return { route: operation.key, caller: caller.label, scope: prepared.scope, expected, got, ok, problems, leaks, ms };
+  return {
+    route: operation.key,
+    caller: caller.label,
+    scope: prepared.scope,
+    expected,
+    got,
+    ok,
+    problems,
+    leaks,
+    ms,
+    cacheControl: String(reply.headers['cache-control'] ?? ''),
+    contentType: String(reply.headers['content-type'] ?? ''),
+  };
 }
 
 /** Runs every checkable operation × caller × scope case. */

@@ -3,7 +3,7 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTree, buildUser, TEST_PASSWORD } from '../factories.js';
 import { clientFor, cookieFrom, createTestApp, login } from '../harness.js';
-import { formatTable, hasAccess, prepare, runMatrix, send } from './matrix.js';
+import { type CaseResult, formatTable, hasAccess, prepare, runMatrix, send } from './matrix.js';
 import { buildUrl, defaultAuditAction, type Operation, readOperations } from './openapi.js';
 import { changedTables, snapshot } from './snapshot.js';
 import { recordStats } from './stats.js';
@@ -14,6 +14,7 @@ import { buildWorld, type World } from './world.js';
 let world: World;
 let operations: Operation[];
 const figures: Record<string, number> = {};
+let getCases: CaseResult[] = [];
 
 beforeAll(async () => {
   world = await buildWorld();
@@ -245,11 +246,22 @@ describe('confidentiality of responses', () => {
       scopes: ['own', 'otherSchool'],
       secrets,
     });
+    getCases = result.cases;
     const leaking = result.cases.filter((c) => c.leaks.length > 0);
     figures.secretScanCases = result.cases.length;
     figures.secretLeaks = leaking.length;
     expect(result.cases.length).toBeGreaterThan(50);
     expect(leaking.length, formatTable(leaking, false)).toBe(0);
+  });
+
+  it('marks every signed-in GET answer Cache-Control: no-store (residual information)', () => {
+    expect(getCases.length).toBeGreaterThan(50);
+    const cacheable = getCases.filter(
+      (c) => c.got === 200 && c.route !== 'GET /api/v1/health' && !/no-store|private/.test(c.cacheControl ?? ''),
+    );
+    const routes = [...new Set(cacheable.map((c) => `${c.route} (${c.cacheControl || 'no Cache-Control'})`))];
+    figures.cacheableRoutes = routes.length;
+    expect(routes, 'authenticated GET answers without Cache-Control: no-store').toEqual([]);
   });
 
   it('masks phone numbers in user lists and details', async () => {
