@@ -22,7 +22,7 @@ import { registerAccessControl } from './platform/access.js';
 import type { Config } from './platform/config.js';
 import type { Platform } from './platform/context.js';
 import { FieldCipher, loadFieldKey } from './platform/crypto.js';
-import { registerErrorHandling, sendProblem } from './platform/errors.js';
+import { frameworkErrorHandler, registerErrorHandling, sendProblem } from './platform/errors.js';
 import { FileStore } from './platform/files.js';
 import { Sweeper } from './platform/jobs.js';
 import { RealtimeHub } from './platform/realtime.js';
@@ -54,6 +54,7 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
     bodyLimit: 1024 * 1024,
     // Ids in URLs are short; a 1 MB path is an attack.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -119,3 +119,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'route_not_found'));
 }
+
+/** Errors the router raises before any route runs (over-long path parameters, malformed URLs). */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  void sendProblem(request, reply, status, 'validation_failed');
+}

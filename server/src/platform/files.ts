@@ -135,8 +135,11 @@ export class FileStore {
     auth: AuthContext,
     file: { org_path: string; owner_type: string | null; owner_id: number | null; uploaded_by: number },
   ): Promise<boolean> {
-    if (!file.org_path.startsWith(auth.scopePath)) return false;
-    if (file.owner_type === null || file.owner_id === null) return file.uploaded_by === auth.userId;
+    if (file.owner_type === null || file.owner_id === null) {
+      return file.uploaded_by === auth.userId && file.org_path.startsWith(auth.scopePath);
+    }
+    // An attached file is readable by whoever may read its record; the owner check applies the scope
+    // (a department user reads its school's floor plan although the file belongs to the school).
     const check = this.owners.get(file.owner_type);
     return check ? check(db, auth, file.owner_id) : false;
   }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001_platform.js';
+import * as m0002 from './0002_audit_truncate_guard.js';
 
 export interface Migration {
   name: string;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Forward-only, applied in this order. Add new ones at the end; never edit an applied one. */
-export const migrations: Migration[] = [{ name: '0001_platform', ...m0001 }];
+export const migrations: Migration[] = [
+  { name: '0001_platform', ...m0001 },
+  { name: '0002_audit_truncate_guard', ...m0002 },
+];

@@ -2,7 +2,7 @@ import { type OrgLevel, type PlaceKind, schoolIdOfPath } from '@safe-campus/doma
 import type { Kysely } from 'kysely';
 import type { DB, PlaceRow } from '../../db/schema.js';
 import { type AuditActor, appendAudit } from '../../platform/audit.js';
-import type { AuthContext } from '../../platform/auth-context.js';
+import { type AuthContext, can } from '../../platform/auth-context.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { inScope } from '../../platform/scope.js';
 import { placeSummary } from './presenter.js';
@@ -310,6 +310,7 @@ function normalisePlan(fileId: string | null, x: number | null, y: number | null
 
 /** Floor-plan files are readable by whoever can read the place they belong to. */
 export async function canReadPlaceFile(db: Kysely<DB>, auth: AuthContext, placeId: number): Promise<boolean> {
+  if (!can(auth, 'place.read')) return false;
   const place = await db.selectFrom('place').select('org_path').where('id', '=', placeId).executeTakeFirst();
   return place !== undefined && canReadPlacesOf(auth, place.org_path);
 }

@@ -97,8 +97,16 @@ export class UserService {
   }
 
   /** Account-wide changes need every one of the user's units inside the caller's scope. */
-  private assertWholeAccount(view: UserView): void {
+  /**
+   * Account-wide changes need the whole account in scope, and an administrator's account is
+   * changed only by whoever may grant administrator roles: otherwise a system administrator could
+   * reset the audit administrator's password and sign in as them (三员分立).
+   */
+  private assertWholeAccount(auth: AuthContext, view: UserView): void {
     if (view.allAssignments.length !== view.assignments.length) throw new AppError(403, 'forbidden');
+    const administrator = view.allAssignments.some((assignment) => isAdministratorRole(assignment.role as RoleCode));
+    if (administrator && auth.userId !== view.row.id && !can(auth, 'role.assign_admin'))
+      throw new AppError(403, 'role_admin_forbidden');
   }
 
   private assertNotSelf(auth: AuthContext, userId: number): void {
@@ -175,7 +183,7 @@ export class UserService {
   async update(auth: AuthContext, actor: AuditActor, id: number, changes: UpdateUserInput): Promise<UserView> {
     await this.db.transaction().execute(async (trx) => {
       const view = await this.get(auth, id, trx);
-      this.assertWholeAccount(view);
+      this.assertWholeAccount(auth, view);
       if (changes.disabled !== undefined && changes.disabled !== view.row.disabled) this.assertNotSelf(auth, id);
       const after = await trx
         .updateTable('app_user')
@@ -204,7 +212,7 @@ export class UserService {
   async resetPassword(auth: AuthContext, actor: AuditActor, id: number, password: string): Promise<UserView> {
     const target = await this.get(auth, id);
     this.assertNotSelf(auth, id);
-    this.assertWholeAccount(target);
+    this.assertWholeAccount(auth, target);
     if (passwordProblems(password, target.row.username).length > 0) throw new AppError(400, 'password_too_weak');
     const passwordHash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {

@@ -420,3 +420,20 @@ describe('roles and 三员分立', () => {
     expect((await sysAdmin.delete(`/api/v1/users/999999/roles/1`)).statusCode).toBe(404);
   });
 });
+
+describe('administrator accounts (三员分立)', () => {
+  it('refuses a system administrator resetting or disabling an administrator account', async () => {
+    const auditor = await buildUser(t.database.db, { role: 'audit_admin', org: tree.school });
+    const reset = await sysAdmin.post(`/api/v1/users/${auditor.id}/reset-password`, { password: NEW_PASSWORD });
+    expect(reset.statusCode).toBe(403);
+    expect(reset.json().code).toBe('role_admin_forbidden');
+    const disable = await sysAdmin.patch(`/api/v1/users/${auditor.id}`, { disabled: true });
+    expect(disable.statusCode).toBe(403);
+    const row = await t.database.db
+      .selectFrom('app_user')
+      .select(['disabled', 'must_change_password'])
+      .where('id', '=', auditor.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ disabled: false, must_change_password: false });
+  });
+});
