@@ -264,6 +264,21 @@ describe('confidentiality of responses', () => {
     expect(routes, 'authenticated GET answers without Cache-Control: no-store').toEqual([]);
   });
 
+  it('removes the TOTP secret when the second factor is switched off', async () => {
+    const caller = await world.ctx.freshCaller('guard', world.tree.school);
+    const enrolment = (await caller.client.post('/api/v1/auth/totp/enrolment')).json();
+    await caller.client.post('/api/v1/auth/totp/confirm', { code: await generate({ secret: enrolment.secret }) });
+    const next = await generate({ secret: enrolment.secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    const disabled = await caller.client.post('/api/v1/auth/totp/disable', { code: next });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    const row = await world.t.database.db
+      .selectFrom('app_user')
+      .select(['totp_enabled', 'totp_secret_encrypted'])
+      .where('id', '=', caller.user.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ totp_enabled: false, totp_secret_encrypted: null });
+  });
+
   it('masks phone numbers in user lists and details', async () => {
     const admin = world.callers.find((c) => c.role === 'system_admin')!;
     const list = operations.find((o) => o.key === 'GET /api/v1/users');
