@@ -131,6 +131,11 @@ export interface RunningServer {
   url: string;
   /** Milliseconds from spawn until /api/v1/health answered 200. */
   readyMs: number;
+  /**
+   * CPU time (user + system) the launcher and the server had used when health answered: what the start
+   * costs regardless of other load on the machine.
+   */
+  readyCpuMs: number;
   /** Everything the server printed (for the demo logins and errors). */
   output(): string;
   rssMiB(): number;
@@ -166,12 +171,14 @@ export async function startServer(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let readyMs = -1;
+  let readyCpuMs = -1;
   while (performance.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/api/v1/health`);
       if (response.status === 200) {
         readyMs = performance.now() - started;
+        readyCpuMs = processTreeCpuMs(child.pid!);
         break;
       }
     } catch {
@@ -188,6 +195,7 @@ export async function startServer(
     port,
     url,
     readyMs,
+    readyCpuMs,
     output: () => output,
     rssMiB() {
       // Under scripts/start.mjs the server is the launcher's only child.
@@ -211,6 +219,22 @@ export async function startServer(
       return code;
     },
   };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process and its live descendants, from /proc (Linux). */
+function processTreeCpuMs(pid: number | string): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of /proc/<pid>/stat; the slice starts at field 3.
+    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return own + children.reduce((sum, child) => sum + processTreeCpuMs(child), 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Signs in through the API; returns the cookie and CSRF token. */

@@ -17,6 +17,8 @@ const series = {
   restart: [] as number[],
   restartRss: [] as number[],
   tsxRestart: [] as number[],
+  npmStartCpu: [] as number[],
+  restartCpu: [] as number[],
 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -43,6 +45,7 @@ for (let run = 1; run <= RUNS; run++) {
   const seeded = tempDir('startup');
   const first = await startServer(env(seeded), { via: 'npm-start' });
   series.npmStart.push(first.readyMs);
+  series.npmStartCpu.push(first.readyCpuMs);
   if (!fs.existsSync(`${seeded}/demo-accounts.json`)) throw new Error(`demo was not loaded:\n${first.output()}`);
   await settle();
   series.npmStartRss.push(first.rssMiB());
@@ -51,6 +54,7 @@ for (let run = 1; run <= RUNS; run++) {
 
   const again = await startServer(env(seeded), { via: 'npm-start' });
   series.restart.push(again.readyMs);
+  series.restartCpu.push(again.readyCpuMs);
   await settle();
   series.restartRss.push(again.rssMiB());
   await again.stop();
@@ -103,6 +107,8 @@ const figures: Figure[] = [
     target: '< 500',
     ok: worst(series.restartRss) < 500,
   },
+  { metric: 'CPU time to healthy, first start via npm start', unit: 'ms', ...spread(series.npmStartCpu) },
+  { metric: 'CPU time to healthy, restart via npm start', unit: 'ms', ...spread(series.restartCpu) },
   { metric: 'first start, bare server under tsx (initdb in-process)', unit: 'ms', ...spread(series.bare) },
   { metric: 'restart, bare server under tsx', unit: 'ms', ...spread(series.tsxRestart) },
   { metric: 'RSS after first start, bare server', unit: 'MiB', ...spread(series.bareRss) },
