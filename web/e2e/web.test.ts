@@ -115,6 +115,33 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
+  it('lets the security office add a key part marked on a floor plan', async () => {
+    const page = await signedIn('school_security');
+    try {
+      await page.goto('/places');
+      const plan = await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 400, height: 300 } });
+      await page.getByRole('button', { name: /新增场所/ }).click();
+      const modal = page.locator('.ant-modal').filter({ hasText: '新增场所' });
+      const code = `E2E-${Date.now() % 100000}`;
+      await modal.locator('input#name').fill('配电房');
+      await modal.locator('input#code').fill(code);
+      await modal.locator('#keyPart').click();
+      await modal.locator('input[type=file]').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: plan });
+      await modal.locator('.sc-floor-plan-canvas img').click({ position: { x: 20, y: 20 } });
+      await modal.locator('.sc-floor-plan-pin').waitFor();
+      await modal.locator('.ant-modal-footer .ant-btn-primary').click();
+      await modal.waitFor({ state: 'hidden' });
+      await page.locator('input#keyword').fill(code);
+      await page.locator('input#keyword').press('Enter');
+      const row = page.locator('.ant-table-row').filter({ hasText: code });
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('重点部位');
+      await expect(row.textContent()).resolves.toMatch(/0\.\d+, 0\.\d+/);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('shows the audit administrator the log and an intact hash chain', async () => {
     const page = await signedIn('audit_admin');
     try {

@@ -52,27 +52,29 @@ export function ImportButtons(props: ImportButtonsProps) {
 
   return (
     <Space wrap>
-      <Button
-        icon={<DownloadOutlined />}
-        disabled={props.disabled}
-        onClick={() => void download(props.templatePath, props.query, props.templateName)}
-      >
-        {t('import.template')}
-      </Button>
       {props.canImport !== false && (
-        <Upload
-          accept=".xlsx"
-          showUploadList={false}
-          disabled={props.disabled || busy}
-          beforeUpload={(file) => {
-            void upload(file);
-            return false;
-          }}
-        >
-          <Button icon={<UploadOutlined />} loading={busy} disabled={props.disabled} data-testid="import-button">
-            {t('import.upload')}
+        <>
+          <Button
+            icon={<DownloadOutlined />}
+            disabled={props.disabled}
+            onClick={() => void download(props.templatePath, props.query, props.templateName)}
+          >
+            {t('import.template')}
           </Button>
-        </Upload>
+          <Upload
+            accept=".xlsx"
+            showUploadList={false}
+            disabled={props.disabled || busy}
+            beforeUpload={(file) => {
+              void upload(file);
+              return false;
+            }}
+          >
+            <Button icon={<UploadOutlined />} loading={busy} disabled={props.disabled} data-testid="import-button">
+              {t('import.upload')}
+            </Button>
+          </Upload>
+        </>
       )}
       {props.exportPath && (
         <Button

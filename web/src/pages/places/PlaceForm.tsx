@@ -7,9 +7,11 @@ import {
   ProFormTextArea,
 } from '@ant-design/pro-components';
 import { PLACE_KINDS } from '@safe-campus/domain';
+import { Col, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Place, PlaceKind } from '../../api/types';
+import { FloorPlanPicker } from './FloorPlanPicker';
 
 interface Values {
   kind: PlaceKind;
@@ -18,6 +20,7 @@ interface Values {
   parentId?: number | null;
   keyPart?: boolean;
   description?: string | null;
+  floorPlanFileId?: string | null;
   planX?: number | null;
   planY?: number | null;
 }
@@ -34,8 +37,12 @@ interface PlaceFormProps {
 
 export function PlaceForm({ orgId, place, siblings, open, onOpenChange, onSaved }: PlaceFormProps) {
   const { t } = useTranslation();
+  const [form] = Form.useForm<Values>();
+  // Coordinates mean nothing without a plan to place them on.
+  const planFile = Form.useWatch('floorPlanFileId', form);
   return (
     <ModalForm<Values>
+      form={form}
       title={place ? t('places.edit') : t('places.create')}
       open={open}
       onOpenChange={onOpenChange}
@@ -51,6 +58,7 @@ export function PlaceForm({ orgId, place, siblings, open, onOpenChange, onSaved 
               parentId: place.parentId,
               keyPart: place.keyPart,
               description: place.description,
+              floorPlanFileId: place.floorPlanFileId,
               planX: place.planX,
               planY: place.planY,
             }
@@ -64,6 +72,7 @@ export function PlaceForm({ orgId, place, siblings, open, onOpenChange, onSaved 
           parentId: values.parentId ?? null,
           keyPart: Boolean(values.keyPart),
           description: values.description ? values.description : null,
+          floorPlanFileId: values.floorPlanFileId ?? null,
           planX: values.planX ?? null,
           planY: values.planY ?? null,
         };
@@ -109,12 +118,19 @@ export function PlaceForm({ orgId, place, siblings, open, onOpenChange, onSaved 
         tooltip={t('places.keyPartHint')}
         colProps={{ span: 24 }}
       />
+      <ProFormText name="floorPlanFileId" hidden />
+      <Col span={24}>
+        <Form.Item label={t('places.plan')} tooltip={t('places.planHint')}>
+          <FloorPlanPicker />
+        </Form.Item>
+      </Col>
       <ProFormDigit
         name="planX"
         label={t('places.planX')}
         tooltip={t('places.planHint')}
         min={0}
         max={1}
+        disabled={!planFile}
         fieldProps={{ step: 0.01, precision: 3 }}
         colProps={{ span: 12 }}
       />
@@ -124,6 +140,7 @@ export function PlaceForm({ orgId, place, siblings, open, onOpenChange, onSaved 
         tooltip={t('places.planHint')}
         min={0}
         max={1}
+        disabled={!planFile}
         fieldProps={{ step: 0.01, precision: 3 }}
         colProps={{ span: 12 }}
       />
