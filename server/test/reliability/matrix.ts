@@ -4,7 +4,8 @@ import type { BodyRef, Caller, QueryRef, RecordRef } from '../fixtures/index.js'
 import { buildUrl, type Operation } from './openapi.js';
 import type { World } from './world.js';
 
-export type ScopeCase = 'own' | 'otherSchool' | 'otherCounty' | 'above' | 'self';
+/** `default`: a list called without its optional scoping query (the caller's whole scope). */
+export type ScopeCase = 'own' | 'otherSchool' | 'otherCounty' | 'above' | 'self' | 'default';
 export const SCOPE_CASES: ScopeCase[] = ['own', 'otherSchool', 'otherCounty', 'above'];
 
 export interface Reply {
@@ -53,6 +54,7 @@ export function candidates(world: World, caller: Caller, scope: ScopeCase): Buil
   switch (scope) {
     case 'own':
     case 'self':
+    case 'default':
       return [
         caller.org,
         ...ctx.orgs
@@ -190,6 +192,7 @@ export async function prepare(
   fresh: boolean,
 ): Promise<Prepared | null> {
   const fixture = operation.fixture;
+  if (scope === 'default') return { scope, org: caller.org, record: null, body: null, query: null };
   for (const org of candidates(world, caller, scope)) {
     const record = operation.resource ? await operation.resource.record(world.ctx, org, { fresh, caller }) : null;
     if (operation.resource && !record) continue;
@@ -234,7 +237,7 @@ export async function runCase(
 
   const inScope = targetInScope(prepared, caller, operation.method);
   // Without a scoped target only the "own" (or self) case is meaningful.
-  if (inScope === null && scope !== 'own' && scope !== 'self') return null;
+  if (inScope === null && scope !== 'own' && scope !== 'self' && scope !== 'default') return null;
   let expected: string;
   if (!allowed) expected = '403';
   else if (inScope === false) expected = String(fixture?.outOfScopeStatus ?? 404);
@@ -290,7 +293,11 @@ export async function runMatrix(
   for (const operation of operations) {
     if (operation.problems.length > 0) continue;
     if (options.methods && !options.methods.includes(operation.method)) continue;
-    const scopes = operation.fixture?.selfOnly ? (['self'] as ScopeCase[]) : (options.scopes ?? SCOPE_CASES);
+    const scopes = operation.fixture?.selfOnly ? (['self'] as ScopeCase[]) : [...(options.scopes ?? SCOPE_CASES)];
+    // A list whose scoping query is optional is also read without it: its default must stay in scope too.
+    const plainList =
+      operation.method === 'GET' && operation.pathParams.length === 0 && operation.requiredQuery.length === 0;
+    if (plainList && operation.fixture?.query && !operation.fixture.selfOnly) scopes.push('default');
     for (const caller of world.callers) {
       if (options.allowedOnly && !hasAccess(caller, operation.permission ?? '')) continue;
       for (const scope of scopes) {
