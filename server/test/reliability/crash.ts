@@ -23,7 +23,7 @@ const pgRestart = process.env.CRASH_PG_RESTART === '1';
 const log = (line: string) => console.log(`[crash ${engine}] ${line}`);
 
 interface Write {
-  kind: 'org' | 'place' | 'user';
+  kind: string;
   key: string;
   state: 'pending' | 'acked' | 'rejected' | 'unknown';
   status?: number;
@@ -142,26 +142,83 @@ function readDemo(dataDir: string): Demo {
   return { admin, schoolId: school.orgId };
 }
 
-/** One write of each kind in turn, with keys unique to the run. */
+/**
+ * The kinds of write the test drives. A module that lands adds an entry (its create route, a body,
+ * and how to find the record again by its key); entries whose route is not in the OpenAPI document
+ * are left out, so hazard and device-event writes join as soon as those modules exist.
+ */
+interface WriteKind {
+  kind: string;
+  route: string;
+  /** Relative weight in the mix (user creates hash a password: fewer of them). */
+  weight: number;
+  body(key: string, n: number, demo: Demo): unknown;
+  /** A GET that lists the record by its key, and the item's key field. */
+  find(key: string, demo: Demo): string;
+  keyField: string;
+}
+
+const WRITE_KINDS: WriteKind[] = [
+  {
+    kind: 'org',
+    route: 'POST /api/v1/orgs',
+    weight: 2,
+    body: (key, n, demo) => ({ parentId: demo.schoolId, level: 'department', code: key, name: `崩溃测试部门${n}` }),
+    find: (key, demo) => `/api/v1/orgs?rootId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
+    keyField: 'code',
+  },
+  {
+    kind: 'place',
+    route: 'POST /api/v1/places',
+    weight: 2,
+    body: (key, n, demo) => ({ orgId: demo.schoolId, kind: 'room', code: key, name: `崩溃测试房间${n}` }),
+    find: (key, demo) => `/api/v1/places?orgId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
+    keyField: 'code',
+  },
+  {
+    kind: 'user',
+    route: 'POST /api/v1/users',
+    weight: 1,
+    body: (key, n, demo) => ({
+      username: key,
+      displayName: `崩溃测试${n}`,
+      password: 'Crash-Passw0rd!1',
+      roles: [{ role: 'teacher', orgId: demo.schoolId }],
+    }),
+    find: (key) => `/api/v1/users?keyword=${encodeURIComponent(key)}&limit=10`,
+    keyField: 'username',
+  },
+];
+
+let activeKinds: WriteKind[] = WRITE_KINDS;
+
+/** Keeps the kinds whose create route the server has. */
+async function detectKinds(url: string): Promise<string[]> {
+  const document = (await (await fetch(`${url}/api/docs/json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const routes = new Set(
+    Object.entries(document.paths).flatMap(([p, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
+    ),
+  );
+  activeKinds = WRITE_KINDS.filter((k) => routes.has(k.route));
+  return activeKinds.map((k) => k.kind);
+}
+
+function kindAt(n: number): WriteKind {
+  const wheel = activeKinds.flatMap((k) => Array.from({ length: k.weight }, () => k));
+  return wheel[n % wheel.length]!;
+}
+
+/** One write of the next kind, with a key unique to the run. */
 async function writeOnce(session: Session, demo: Demo, writes: Write[], n: number, run: string): Promise<void> {
-  const kind = (['org', 'place', 'org', 'place', 'user'] as const)[n % 5]!;
+  const kind = kindAt(n);
   const key = `crash-${run}-${n}`;
-  const write: Write = { kind, key, state: 'pending' };
+  const write: Write = { kind: kind.kind, key, state: 'pending' };
   writes.push(write);
-  const body =
-    kind === 'org'
-      ? { parentId: demo.schoolId, level: 'department', code: key, name: `崩溃测试部门${n}` }
-      : kind === 'place'
-        ? { orgId: demo.schoolId, kind: 'room', code: key, name: `崩溃测试房间${n}` }
-        : {
-            username: key,
-            displayName: `崩溃测试${n}`,
-            password: 'Crash-Passw0rd!1',
-            roles: [{ role: 'teacher', orgId: demo.schoolId }],
-          };
-  const route = { org: '/api/v1/orgs', place: '/api/v1/places', user: '/api/v1/users' }[kind];
   try {
-    const response = await session.request('POST', route, body);
+    const response = await session.request('POST', kind.route.replace(/^POST /, ''), kind.body(key, n, demo));
     write.status = response.status;
     write.state = response.status < 300 ? 'acked' : 'rejected';
   } catch {
@@ -188,17 +245,12 @@ async function drive(session: Session, demo: Demo, writes: Write[], run: string,
 
 /** How many times each write is present after the restart. */
 async function countPresent(session: Session, demo: Demo, write: Write): Promise<number> {
-  const keyword = encodeURIComponent(write.key);
-  const url =
-    write.kind === 'org'
-      ? `/api/v1/orgs?rootId=${demo.schoolId}&keyword=${keyword}&limit=10`
-      : write.kind === 'place'
-        ? `/api/v1/places?orgId=${demo.schoolId}&keyword=${keyword}&limit=10`
-        : `/api/v1/users?keyword=${keyword}&limit=10`;
+  const kind = WRITE_KINDS.find((k) => k.kind === write.kind)!;
+  const url = kind.find(write.key, demo);
   const response = await session.request('GET', url);
   if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${JSON.stringify(response.json)}`);
-  const items = (response.json as { items: { code?: string; username?: string }[] }).items;
-  return items.filter((item) => (item.code ?? item.username) === write.key).length;
+  const items = (response.json as { items: Record<string, unknown>[] }).items;
+  return items.filter((item) => item[kind.keyField] === write.key).length;
 }
 
 async function verify(session: Session, demo: Demo, writes: Write[]) {
@@ -318,6 +370,8 @@ async function main(): Promise<number> {
     summary.firstStartMs = first.ms;
     log(`first start (demo load) healthy in ${first.ms} ms`);
     const demo = readDemo(dataDir);
+    summary.writeKinds = await detectKinds(server.url);
+    log(`writes: ${(summary.writeKinds as string[]).join(', ')}`);
     const restarts: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       const session = await Session.login(server.url, demo.admin.username, demo.admin.password);
