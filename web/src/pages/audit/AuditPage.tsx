@@ -21,8 +21,19 @@ function toAuditQuery(filters: Record<string, unknown>): Query {
   };
 }
 
+const CATEGORIES = ['auth', 'org', 'place', 'user', 'role', 'audit', 'file', 'system'];
+
 export function AuditPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // Filter by a whole category (the server matches by prefix) or by one known action.
+  const knownActions = Object.keys(
+    (i18n.getResourceBundle(i18n.language, 'translation') as { auditActions?: Record<string, string> }).auditActions ??
+      {},
+  );
+  const actionEnum = Object.fromEntries([
+    ...CATEGORIES.map((category) => [`${category}.`, { text: t(`auditCategories.${category}`) }]),
+    ...knownActions.map((action) => [action, { text: `${t(`auditActions.${action}`)}（${action}）` }]),
+  ]);
   const filters = useRef<Query>({});
   const [exporting, setExporting] = useState(false);
   const request = useMemo(() => cursorRequest<AuditEntry>('/audit', toAuditQuery), []);
@@ -32,6 +43,7 @@ export function AuditPage() {
       title: t('audit.at'),
       dataIndex: 'at',
       valueType: 'dateTimeRange',
+      order: 8,
       width: 170,
       render: (_dom, row) => dayjs(row.at).format('YYYY-MM-DD HH:mm:ss'),
     },
@@ -47,6 +59,10 @@ export function AuditPage() {
       title: t('audit.action'),
       dataIndex: 'action',
       width: 200,
+      valueType: 'select',
+      valueEnum: actionEnum,
+      order: 9,
+      fieldProps: { showSearch: true },
       render: (_dom, row) => (
         <Space direction="vertical" size={0}>
           <span>{t(`auditActions.${row.action}`, { defaultValue: row.action })}</span>
@@ -60,8 +76,12 @@ export function AuditPage() {
       title: t('audit.target'),
       dataIndex: 'targetType',
       search: false,
-      width: 140,
-      render: (_dom, row) => (row.targetType ? `${row.targetType}#${row.targetId ?? ''}` : '—'),
+      width: 160,
+      ellipsis: true,
+      render: (_dom, row) =>
+        row.targetType
+          ? `${t(`targetTypes.${row.targetType}`, { defaultValue: row.targetType })} #${row.targetId ?? ''}`
+          : '—',
     },
     {
       title: t('audit.outcome'),
@@ -76,7 +96,13 @@ export function AuditPage() {
         ),
     },
     { title: 'IP', dataIndex: 'ip', search: false, width: 130, render: (_dom, row) => row.ip ?? '—' },
-    { title: t('common.keyword'), dataIndex: 'keyword', hideInTable: true },
+    {
+      title: t('common.keyword'),
+      dataIndex: 'keyword',
+      hideInTable: true,
+      order: 10,
+      fieldProps: { placeholder: t('audit.keywordHint') },
+    },
     {
       title: t('audit.detail'),
       dataIndex: 'detail',
