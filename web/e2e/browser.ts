@@ -28,6 +28,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Uncaught page errors and CSP refusals seen by any page; a test at the end asserts there were none. */
+export const pageProblems: string[] = [];
+
 export async function newPage(
   browser: Browser,
   baseURL: string,
@@ -35,6 +38,12 @@ export async function newPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
+  page.on('pageerror', (error) => pageProblems.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) {
+      pageProblems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
   return { context, page };
 }
 

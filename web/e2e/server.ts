@@ -131,7 +131,12 @@ async function startProxy(apiPort: number): Promise<{ port: number; close: () =>
     const file = path.join(dist, decodeURIComponent(url.split('?')[0]!));
     const target =
       file.startsWith(dist) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(dist, 'index.html');
-    response.writeHead(200, { 'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream' });
+    response.writeHead(200, {
+      'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+      // The same policy the server sends, so the browser tests catch what it would refuse.
+      'content-security-policy':
+        "default-src 'self';img-src 'self' data: blob:;style-src 'self' 'unsafe-inline';script-src 'self';connect-src 'self';worker-src 'self' blob:;media-src 'self' blob:;object-src 'none';frame-ancestors 'none'",
+    });
     fs.createReadStream(target).pipe(response);
   });
   const port = await freePort();

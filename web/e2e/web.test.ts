@@ -6,7 +6,7 @@ import { ROLE_PERMISSIONS, type RoleCode } from '@safe-campus/domain';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menuPathsFor } from '../src/app/menu';
-import { browserUnavailable, launchBrowser, login, menuPaths, newPage } from './browser';
+import { browserUnavailable, launchBrowser, login, menuPaths, newPage, pageProblems } from './browser';
 import { startServer, type TestServer } from './server';
 
 const skip = browserUnavailable() !== null;
@@ -209,5 +209,9 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('raised no page errors and no Content-Security-Policy refusals along the way', () => {
+    expect(pageProblems).toEqual([]);
   });
 });
