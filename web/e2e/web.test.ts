@@ -188,22 +188,26 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
-  it('serves the phone pages at 390 px without the desktop bundles', async () => {
+  it('signs in and serves the phone pages at 390 px without the desktop bundles', async () => {
     const { page, context } = await newPage(browser, server.url, { width: 390, height: 800 });
     try {
-      const account = server.account('teacher');
-      const response = await context.request.post('/api/v1/auth/login', {
-        data: { username: account.username, password: account.password },
-      });
-      expect(response.status()).toBe(200);
       const scripts: string[] = [];
       page.on('request', (request) => {
         if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
       });
       await page.goto('/m');
+      const form = page.locator('[data-testid="mobile-login"]');
+      await form.locator('input[name=password]').fill('Wrong#Password1');
+      await form.locator('input[name=username]').fill(server.account('guard').username);
+      await form.locator('button[type=submit]').click();
+      await expect(page.locator('[data-testid="login-error"]').textContent()).resolves.toContain('用户名或密码错误');
+      await form.locator('input[name=password]').fill(server.account('guard').password);
+      await form.locator('button[type=submit]').click();
       await page.locator('[data-testid="mobile-actions"]').waitFor();
       expect(await page.locator('[data-testid="mobile-actions"] .m-card').count()).toBe(4);
-      expect(scripts.some((path) => /\/(antd|pro|zod)-/.test(path))).toBe(false);
+      await page.getByRole('link', { name: '消息' }).click();
+      await page.locator('.m-list').or(page.getByText('暂无消息')).first().waitFor();
+      expect(scripts.some((path) => /\/(antd|pro|vendor|zod)-/.test(path))).toBe(false);
       // Nothing wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     } finally {

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Route, Routes, useNavigate } from 'react-router';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import type { LoginResponse, NotificationPage } from '../api/types';
 import { type NotificationEvent, useRealtime } from '../app/realtime';
 import { Splash } from '../app/Splash';
@@ -12,10 +12,73 @@ import './mobile.css';
 
 /** The phone pages: plain React and CSS, no antd, so the bundle stays small on a slow network. */
 export function MobileApp() {
+  const { user } = useSession();
+  // Signing in on the phone stays in this light bundle; the rarer extra steps (new password, TOTP) use /login.
+  if (user === null) return <MobileLogin />;
   return (
     <RequireSession fallback={<Splash />}>
       <MobileShell />
     </RequireSession>
+  );
+}
+
+function MobileLogin() {
+  const { t } = useTranslation();
+  const { accept } = useSession();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="m-login">
+      <div className="m-login-brand">
+        <div className="m-title">{t('app.name')}</div>
+        <div className="m-muted">{t('app.slogan')}</div>
+      </div>
+      <form
+        className="m-login-form"
+        data-testid="mobile-login"
+        onSubmit={async (event) => {
+          event.preventDefault();
+          const data = new FormData(event.currentTarget);
+          const username = String(data.get('username') ?? '').trim();
+          const password = String(data.get('password') ?? '');
+          if (!username || !password) {
+            setError(t(!username ? 'login.usernameRequired' : 'login.passwordRequired'));
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          try {
+            accept(await api.post<LoginResponse>('/auth/login', { username, password }, { quiet: true }));
+          } catch (cause) {
+            setError(cause instanceof ApiError ? cause.message : String(cause));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {error && (
+          <div className="m-error" role="alert" data-testid="login-error">
+            {error}
+          </div>
+        )}
+        <input
+          name="username"
+          autoComplete="username"
+          placeholder={t('login.username')}
+          aria-label={t('login.username')}
+        />
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          placeholder={t('login.password')}
+          aria-label={t('login.password')}
+        />
+        <button type="submit" className="m-primary" disabled={busy}>
+          {busy ? t('common.loading') : t('login.submit')}
+        </button>
+      </form>
+    </div>
   );
 }
 
@@ -185,7 +248,7 @@ function MobileMe() {
         className="m-row m-danger"
         onClick={async () => {
           await logout();
-          navigate('/login?next=%2Fm', { replace: true });
+          navigate('/m', { replace: true });
         }}
       >
         {t('shell.logout')}
