@@ -54,7 +54,8 @@ function vitest(label, projects, env) {
     const report = JSON.parse(fs.readFileSync(outputFile, 'utf8'));
     counts = {
       passed: report.numPassedTests ?? 0,
-      failed: (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0),
+      // A file that fails outside any test (import error, failing hook) counts once.
+      failed: (report.numFailedTests ?? 0) || (report.numFailedTestSuites ?? 0),
       skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
     };
   }
