@@ -56,6 +56,23 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     });
   }
 
+  it('opens the realtime stream and the inbox once signed in', async () => {
+    const account = server.account('school_security');
+    const { page, context } = await newPage(browser, server.url);
+    try {
+      const stream = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/stream');
+      const inbox = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/notifications');
+      await login(page, account.username, account.password);
+      expect((await stream).status()).toBe(200);
+      expect((await stream).headers()['content-type']).toContain('text/event-stream');
+      expect((await inbox).status()).toBe(200);
+      await page.locator('[data-testid="notification-bell"]').click();
+      await page.getByText('消息通知').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('loads the org tree from the active org with its children', async () => {
     const page = await signedIn('bureau_officer');
     try {
