@@ -73,6 +73,25 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
+  it('sends a user whose session ended back to the login page, saying why', async () => {
+    const page = await signedIn('teacher');
+    try {
+      const me = await page.context().request.get('/api/v1/auth/me');
+      const { csrfToken } = (await me.json()) as { csrfToken: string };
+      const ended = await page
+        .context()
+        .request.post('/api/v1/auth/logout', { headers: { 'x-csrf-token': csrfToken } });
+      expect(ended.status()).toBe(200);
+      await page.locator('a[data-menu="/orgs"]').click();
+      await page.locator('[data-testid="session-ended"]').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(new URL(page.url()).searchParams.get('next')).toBe('/orgs');
+      await expect(page.locator('[data-testid="session-ended"]').textContent()).resolves.toContain('请先登录');
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('loads the org tree from the active org with its children', async () => {
     const page = await signedIn('bureau_officer');
     try {

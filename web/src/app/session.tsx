@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { ApiError, api, onUnauthorized, setCsrfToken } from '../api/client';
 import type { LoginResponse, Permission, SessionUser } from '../api/types';
@@ -12,18 +12,24 @@ interface SessionState {
   refresh(): Promise<void>;
   logout(): Promise<void>;
   can(permission: Permission | 'authenticated'): boolean;
+  /** Why the session ended on its own (idle timeout), shown on the login page. */
+  endedBecause: string | null;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const [endedBecause, setEndedBecause] = useState<string | null>(null);
+  const userRef = useRef<SessionUser | null | undefined>(undefined);
+  userRef.current = user;
   const queryClient = useQueryClient();
 
   const accept = useCallback(
     (response: LoginResponse) => {
       setCsrfToken(response.csrfToken);
       setUser(response.user);
+      setEndedBecause(null);
       // Another org or another user: nothing cached belongs to the new session.
       queryClient.removeQueries();
     },
@@ -54,7 +60,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
-    return onUnauthorized(() => {
+    return onUnauthorized((error) => {
+      // Only a session that was live can "end"; a first visit without one is just signed out.
+      if (userRef.current) setEndedBecause(error.message);
       setCsrfToken(null);
       setUser(null);
       queryClient.clear();
@@ -67,10 +75,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       accept,
       refresh,
       logout,
+      endedBecause,
       can: (permission) =>
         permission === 'authenticated' ? Boolean(user) : Boolean(user?.permissions.includes(permission)),
     }),
-    [user, accept, refresh, logout],
+    [user, accept, refresh, logout, endedBecause],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

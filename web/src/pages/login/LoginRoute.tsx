@@ -28,7 +28,7 @@ function safeNext(value: string | null): string {
 
 function LoginPage() {
   const { t } = useTranslation();
-  const { user, accept, logout } = useSession();
+  const { user, accept, logout, endedBecause } = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
 
@@ -48,6 +48,15 @@ function LoginPage() {
         <Typography.Text type="secondary">{t('app.slogan')}</Typography.Text>
       </div>
       <Card className="sc-login-card" title={stepTitle(t, user)}>
+        {!user && endedBecause && (
+          <Alert
+            type="warning"
+            showIcon
+            message={endedBecause}
+            style={{ marginBottom: 16 }}
+            data-testid="session-ended"
+          />
+        )}
         {!user && <PasswordStep onDone={accept} />}
         {user?.pending === 'password_change' && (
           <>
