@@ -403,6 +403,13 @@ async function main(): Promise<number> {
         problems.push('health did not report the database outage (no 503 while PostgreSQL restarted)');
       if (!result.healthyAfter) problems.push('health did not come back to 200 after the restart');
       if (result.recoveredMs === null) problems.push('writes did not succeed again within 30 s of the restart');
+      if (server.child.exitCode !== null) {
+        problems.push(
+          `the server exited during the PostgreSQL restart (${server.child.exitCode}): ${server.output.join('').slice(-600)}`,
+        );
+        // Start it again so the acknowledged writes can still be counted.
+        server = (await startServer(env)).server;
+      }
       session = await Session.login(server.url, demo.admin.username, demo.admin.password);
     } else if (baseUrl) {
       summary.pgRestart = 'skipped (set CRASH_PG_RESTART=1: restarts the shared cluster)';
