@@ -78,7 +78,6 @@ function spawnServer(dataDir: string, port: number, webDist: string, env: Record
       HOST: '127.0.0.1',
       DEMO: '1',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
       WEB_DIST: webDist,
       ...env,
     },
@@ -151,16 +150,40 @@ async function startProxy(apiPort: number): Promise<{ port: number; close: () =>
   };
 }
 
+/** On PostgreSQL (DATABASE_URL set) each run gets its own schema, dropped afterwards; otherwise PGlite in DATA_DIR. */
+async function databaseEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return { env: { DATABASE_URL: '' }, drop: async () => {} };
+  const { default: pg } = await import('pg');
+  const schema = `e2e_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  return {
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   ensureWebBuild();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-'));
   const port = await freePort();
+  const database = await databaseEnv();
+  env = { ...database.env, ...env };
   let spawned = spawnServer(dataDir, port, path.join(ROOT, 'web/dist'), env);
   let url = `http://127.0.0.1:${port}`;
   let proxy: { port: number; close: () => Promise<void> } | null = null;
   const stop = async () => {
     await kill(spawned.child);
     await proxy?.close();
+    await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
