@@ -42,8 +42,28 @@ async function freePort(): Promise<number> {
   });
 }
 
+function newestChange(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds web/dist when it is missing or older than the web or domain sources, so tests never run a stale bundle. */
 export function ensureWebBuild(): void {
-  if (fs.existsSync(path.join(ROOT, 'web/dist/index.html'))) return;
+  const index = path.join(ROOT, 'web/dist/index.html');
+  if (fs.existsSync(index)) {
+    const built = fs.statSync(index).mtimeMs;
+    const sources = Math.max(
+      newestChange(path.join(ROOT, 'web/src')),
+      newestChange(path.join(ROOT, 'domain/src')),
+      fs.statSync(path.join(ROOT, 'web/index.html')).mtimeMs,
+      fs.statSync(path.join(ROOT, 'web/vite.config.ts')).mtimeMs,
+    );
+    if (built >= sources) return;
+  }
   execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: ROOT, stdio: 'inherit' });
 }
 
