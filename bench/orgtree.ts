@@ -99,7 +99,9 @@ for (const county of counties) {
       `${county.name}建设路${s + 1}号`,
     );
     schoolCount++;
-    if (withDepartments) DEPARTMENTS.forEach((name, d) => add(school, 'department', `${code}-D${d + 1}`, name));
+    if (withDepartments) {
+      for (const [d, name] of DEPARTMENTS.entries()) add(school, 'department', `${code}-D${d + 1}`, name);
+    }
   }
 }
 for (let start = 0; start < rows.length; start += 2000) {
