@@ -46,6 +46,8 @@ function buildWeb() {
   console.log(`Building the web app (${reason}) …`);
   const started = Date.now();
   const result = spawnSync(npm, ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit', env: process.env });
+  // Ctrl-C during the build stops here rather than starting the server.
+  if (result.signal) process.exit(130);
   if (result.status === 0) {
     console.log(`Web app built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } else {
@@ -172,6 +174,8 @@ if (dev) {
 } else {
   buildWeb();
   prepareEmbeddedDatabase();
-  const server = run(process.execPath, await serverCommand());
+  const command = await serverCommand();
+  if (exiting) process.exit(130);
+  const server = run(process.execPath, command);
   server.on('exit', exitWith);
 }
