@@ -20,7 +20,7 @@ beforeAll(async () => {
   const started = Date.now();
   result = await runFuzz(world, operations, { runs, seed, log: (line) => console.log(line) });
   console.log(
-    `fuzz: ${result.cases} cases over ${result.routes} routes in ${Date.now() - started} ms, ${result.failures.length} failing routes`,
+    `fuzz: ${result.cases} cases over ${result.routes} routes in ${Date.now() - started} ms, ${result.failures.length} failures`,
   );
   recordStats('fuzz', {
     seed,

@@ -356,6 +356,60 @@ function isProblemJson(reply: Reply): boolean {
   return String(reply.headers['content-type'] ?? '').startsWith('application/problem+json');
 }
 
+/** A fixed set of mutations every route gets on every run, so known-dangerous inputs never depend on the seed. */
+export function sweep(
+  operation: Operation,
+  base: {
+    url: string;
+    params: Record<string, string | number>;
+    query: Record<string, string | number | boolean>;
+    body: unknown;
+  },
+): Mutation[] {
+  const out: Mutation[] = [];
+  const baseBody = (base.body && typeof base.body === 'object' && !Array.isArray(base.body) ? base.body : {}) as Record<
+    string,
+    unknown
+  >;
+  const strings = STRINGS.filter(([label]) => ['nul', 'lone surrogate', 'control'].includes(label));
+  for (const name of Object.keys(operation.body?.properties ?? {})) {
+    for (const [label, value] of [...strings, ['null', null] as [string, unknown]]) {
+      out.push({ kind: 'sweep', describe: `${name} = ${label}`, url: base.url, json: { ...baseBody, [name]: value } });
+    }
+  }
+  const path = buildUrl(operation.path, base.params);
+  const query = Object.fromEntries(Object.entries(base.query).map(([k, v]) => [k, encodeURIComponent(String(v))]));
+  const withQuery = (extra: Record<string, string>) => {
+    const search = Object.entries({ ...query, ...extra })
+      .map(([k, v]) => `${encodeURIComponent(k)}=${v}`)
+      .join('&');
+    return search ? `${path}?${search}` : path;
+  };
+  const sendsJson = operation.method !== 'GET' && (operation.body !== null || operation.bodyTypes.length === 0);
+  for (const param of operation.parameters.filter((p) => p.in === 'query')) {
+    for (const value of ['%00', '9'.repeat(300), '%ED%A0%80']) {
+      out.push({
+        kind: 'sweep',
+        describe: `?${param.name}=${value.slice(0, 12)}`,
+        url: withQuery({ [param.name]: value }),
+        json: sendsJson ? base.body : undefined,
+      });
+    }
+  }
+  for (const name of operation.pathParams) {
+    for (const value of ['%00', '9'.repeat(300), 'abc']) {
+      const url = buildUrl(operation.path, { ...base.params, [name]: '__P__' }).replace('__P__', value);
+      out.push({
+        kind: 'sweep',
+        describe: `{${name}} = ${value.slice(0, 12)}`,
+        url,
+        json: sendsJson ? base.body : undefined,
+      });
+    }
+  }
+  return out;
+}
+
 export async function runFuzz(
   world: World,
   operations: Operation[],
@@ -392,55 +446,67 @@ export async function runFuzz(
     let before: Snapshot = await snapshot(world.t.database);
     const seed = routeSeed(options.seed, operation.key);
     const current = { caller };
-    let lastFailure = '';
+    // Every distinct failure of the route is kept (the run goes on), at most 5 per route.
+    const seen = new Set<string>();
+    let routeFailures = 0;
+    const check = async (mutation: Mutation) => {
+      result.cases++;
+      const body = mutation.raw ? { raw: mutation.raw } : mutation.json === undefined ? null : { body: mutation.json };
+      const reply = await send(world, current.caller, operation.method, mutation.url, body);
+      const after = await snapshot(world.t.database);
+      const fail = (reason: string) => {
+        const key = `${reason}|${mutation.kind}|${reply.status}`;
+        if (seen.has(key) || routeFailures >= 5) return;
+        seen.add(key);
+        routeFailures++;
+        const detail = `${reason} — as ${current.caller.label}: ${mutation.kind}: ${mutation.describe} → ${reply.status} ${reply.body.slice(0, 300)}`;
+        result.failures.push({
+          route: operation.key,
+          caller: current.caller.label,
+          mutation: mutation.describe,
+          status: reply.status,
+          reason: detail,
+          body: `route seed ${seed}`,
+        });
+        options.log?.(`✖ ${operation.key}: ${detail} (route seed ${seed}; replay all with FUZZ_SEED=${options.seed})`);
+      };
+      if (reply.status >= 500) {
+        result.fiveHundreds++;
+        fail(`server error ${reply.status}`);
+      } else if (reply.status >= 400) {
+        if (!isProblemJson(reply)) fail('4xx without application/problem+json');
+        const changed = changedTables(before, after);
+        if (changed.length > 0) fail(`rejected request wrote to ${changed.join(', ')}`);
+      } else if (mutation.foreign && reply.status < 300) {
+        fail("accepted another school's id");
+      }
+      before = after;
+      // A session the route ended (logout, password change) is replaced for the next run.
+      const ended = (reply.status < 300 && operation.fixture?.freshSession) || reply.status === 401;
+      if (ended && operation.permission !== 'public') {
+        current.caller = await world.ctx.freshCaller(caller!.role, caller!.org);
+        before = await snapshot(world.t.database);
+      }
+    };
     try {
-      await fc.assert(
-        fc.asyncProperty(mutations(world, operation, caller, base), async (mutation) => {
-          result.cases++;
-          const body = mutation.raw
-            ? { raw: mutation.raw }
-            : mutation.json === undefined
-              ? null
-              : { body: mutation.json };
-          const reply = await send(world, current.caller, operation.method, mutation.url, body);
-          const after = await snapshot(world.t.database);
-          const fail = (reason: string) => {
-            lastFailure = `${reason} — as ${current.caller.label}: ${mutation.kind}: ${mutation.describe} → ${reply.status} ${reply.body.slice(0, 300)}`;
-            throw new Error(lastFailure);
-          };
-          if (reply.status >= 500) {
-            result.fiveHundreds++;
-            fail(`server error ${reply.status}`);
-          }
-          if (reply.status >= 400) {
-            if (!isProblemJson(reply)) fail('4xx without application/problem+json');
-            const changed = changedTables(before, after);
-            before = after;
-            if (changed.length > 0) fail(`rejected request wrote to ${changed.join(', ')}`);
-          } else {
-            before = after;
-            if (mutation.foreign && reply.status < 300) fail("accepted another school's id");
-          }
-          // A session the route ended (logout, password change) is replaced for the next run.
-          const ended = (reply.status < 300 && operation.fixture?.freshSession) || reply.status === 401;
-          if (ended && operation.permission !== 'public') {
-            current.caller = await world.ctx.freshCaller(caller!.role, caller!.org);
-            before = await snapshot(world.t.database);
-          }
-        }),
-        { numRuns: options.runs, seed, endOnFailure: true },
-      );
+      // The same classes of input every run (control characters, unpaired surrogates, null, overlong ids),
+      // then random combinations from the seed.
+      for (const mutation of sweep(operation, base)) await check(mutation);
+      await fc.assert(fc.asyncProperty(mutations(world, operation, caller, base), check), {
+        numRuns: options.runs,
+        seed,
+      });
     } catch (error) {
-      const reason = lastFailure || (error as Error).message.split('\n')[0]!;
+      const reason = `harness error: ${(error as Error).message.split('\n')[0]}`;
       result.failures.push({
         route: operation.key,
         caller: current.caller.label,
-        mutation: reason,
+        mutation: '',
         status: 0,
         reason,
-        body: `seed ${seed}`,
+        body: `route seed ${seed}`,
       });
-      options.log?.(`✖ ${operation.key}: ${reason} (route seed ${seed}; replay all with FUZZ_SEED=${options.seed})`);
+      options.log?.(`✖ ${operation.key}: ${reason}`);
     }
   }
   return result;
