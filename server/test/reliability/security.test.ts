@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,7 +280,7 @@ describe('confidentiality of responses', () => {
     expect(row).toEqual({ totp_enabled: false, totp_secret_encrypted: null });
   });
 
-  it('masks phone numbers in user lists and details', async () => {
+  it('masks phone numbers in user lists, details and the export', async () => {
     const admin = world.callers.find((c) => c.role === 'system_admin')!;
     const list = operations.find((o) => o.key === 'GET /api/v1/users');
     if (!list) return; // no users module: nothing to mask yet
@@ -302,6 +303,14 @@ describe('confidentiality of responses', () => {
       expect(body).not.toContain('13812345678');
       expect(body).toContain('138****5678');
     }
+    const exported = await admin.client.get(`/api/v1/users/export.xlsx?orgId=${world.tree.school.id}`);
+    expect(exported.statusCode).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
+    const cells: string[] = [];
+    workbook.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value ?? '')))));
+    expect(cells.join('|')).not.toContain('13812345678');
+    expect(cells.join('|')).toContain('138****5678');
     const stored = await world.t.database.db
       .selectFrom('app_user')
       .select('phone_encrypted')
