@@ -3,6 +3,7 @@
  * role menus, org tree, user creation, audit chain, login errors and the light phone pages.
  */
 import { ROLE_PERMISSIONS, type RoleCode } from '@safe-campus/domain';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { menuPathsFor } from '../src/app/menu';
@@ -178,6 +179,33 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
+  it('shows the rows of a refused org import in a table', async () => {
+    const page = await signedIn('system_admin');
+    try {
+      const template = await page.context().request.get('/api/v1/orgs/import/template.xlsx');
+      expect(template.status()).toBe(200);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await template.body()) as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0]!;
+      sheet.addRow(['NO-SUCH-PARENT', 'E2E-BAD', '不存在上级的学校', '学校', '中学', '']);
+      const file = Buffer.from(await workbook.xlsx.writeBuffer());
+      await page.goto('/orgs');
+      await page.locator('[data-testid="import-button"]').waitFor();
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'orgs.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: file,
+      });
+      const modal = page.locator('.ant-modal').filter({ hasText: '导入失败' });
+      await modal.waitFor();
+      await expect(modal.textContent()).resolves.toContain('未写入任何数据');
+      expect(await modal.locator('.ant-table-row').count()).toBeGreaterThan(0);
+      await expect(modal.locator('.ant-table-row').first().textContent()).resolves.toMatch(/^\d+/);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('shows the audit administrator the log and an intact hash chain', async () => {
     const page = await signedIn('audit_admin');
     try {
@@ -219,6 +247,30 @@ describe.skipIf(skip)('web shell in Chromium', () => {
         ]);
       }
       await expect.poll(() => error.textContent()).toMatch(/锁定.*\d+\s*分钟/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets the security administrator unlock the locked account', async () => {
+    const page = await signedIn('security_admin');
+    const locked = server.account('student_officer').username;
+    try {
+      await page.goto('/users');
+      await page.locator('input#keyword').fill(locked);
+      await page.locator('input#keyword').press('Enter');
+      const row = page.locator('.ant-table-row').filter({ hasText: locked }).filter({ hasText: '已锁定' });
+      await row.waitFor();
+      await row.getByRole('button', { name: /更多/ }).click();
+      await page.getByRole('menuitem', { name: '解除锁定' }).click();
+      await page.locator('.ant-table-row').filter({ hasText: locked }).filter({ hasNotText: '已锁定' }).waitFor();
+    } finally {
+      await page.context().close();
+    }
+    const { page: again, context } = await newPage(browser, server.url);
+    try {
+      await login(again, locked, server.account('student_officer').password);
+      await again.locator('[data-testid="welcome-card"]').waitFor();
     } finally {
       await context.close();
     }

@@ -137,6 +137,7 @@ export function UsersPage() {
           more.length > 0 && (
             <Dropdown
               key="more"
+              trigger={['click']}
               menu={{
                 items: more,
                 onClick: ({ key }) => {
