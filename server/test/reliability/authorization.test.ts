@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatTable, type MatrixResult, runMatrix } from './matrix.js';
+import { type CaseResult, formatTable, type MatrixResult, runAnonymous, runMatrix } from './matrix.js';
 import { readOperations } from './openapi.js';
 import { recordStats } from './stats.js';
 import { buildWorld, type World } from './world.js';
@@ -10,17 +10,19 @@ import { buildWorld, type World } from './world.js';
 
 let world: World;
 let result: MatrixResult;
+let anonymous: CaseResult[];
 
 beforeAll(async () => {
   world = await buildWorld();
   const operations = await readOperations(world.t.app);
   const started = Date.now();
   result = await runMatrix(world, operations);
-  const failed = result.cases.filter((c) => !c.ok);
+  anonymous = await runAnonymous(world, operations);
+  const failed = [...result.cases, ...anonymous].filter((c) => !c.ok);
   recordStats('authorization', {
     routes: operations.length,
     routesChecked: new Set(result.cases.map((c) => c.route)).size,
-    cases: result.cases.length,
+    cases: result.cases.length + anonymous.length,
     failures: failed.length,
     fiveHundreds: result.cases.filter((c) => c.got >= 500).length,
     leaks: result.cases.reduce((n, c) => n + c.leaks.length, 0),
@@ -30,11 +32,11 @@ beforeAll(async () => {
   const by = (e: string) => result.cases.filter((c) => c.expected === e).length;
   console.log(
     `authorization matrix: ${operations.length} routes, ${world.callers.length} callers, ${result.cases.length} cases ` +
-      `(2xx ${by('2xx')}, 403 ${by('403')}, 404 ${by('404')}, other ${result.cases.length - by('2xx') - by('403') - by('404')}) in ${Date.now() - started} ms`,
+      `+ ${anonymous.length} anonymous (2xx ${by('2xx')}, 403 ${by('403')}, 404 ${by('404')}, other ${result.cases.length - by('2xx') - by('403') - by('404')}) in ${Date.now() - started} ms`,
   );
   if (failed.length > 0)
     console.log(
-      `authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable(result.cases)}`,
+      `authorization matrix: ${failed.length} of ${result.cases.length} cases failed\n${formatTable([...result.cases, ...anonymous])}`,
     );
 }, 240_000);
 afterAll(() => world?.t.close());
@@ -59,5 +61,11 @@ describe('authorization matrix (generated from OpenAPI)', () => {
   it('checks scope where it matters: out-of-scope cases exist for records', () => {
     expect(result.cases.some((c) => c.expected === '404')).toBe(true);
     expect(result.cases.some((c) => c.expected === '403')).toBe(true);
+  });
+
+  it('refuses anonymous callers with 401 on every non-public route', () => {
+    expect(anonymous.length).toBeGreaterThan(10);
+    const failed = anonymous.filter((c) => !c.ok);
+    expect(failed.length, formatTable(anonymous)).toBe(0);
   });
 });

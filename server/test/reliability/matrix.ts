@@ -329,3 +329,35 @@ export function formatTable(cases: CaseResult[], onlyFailures = true): string {
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** Every non-public route refuses an anonymous caller with 401 problem+json, before touching the record. */
+export async function runAnonymous(world: World, operations: Operation[]): Promise<CaseResult[]> {
+  const cases: CaseResult[] = [];
+  const someone = world.callers[0]!;
+  for (const operation of operations) {
+    if (operation.problems.length > 0 || operation.permission === 'public') continue;
+    const prepared = await prepare(world, operation, someone, operation.fixture?.selfOnly ? 'self' : 'own', false);
+    if (!prepared) continue;
+    const url = buildUrl(operation.path, prepared.record?.params ?? {}, prepared.query?.query);
+    const started = performance.now();
+    const reply = await send(world, null, operation.method, url, prepared.body, { stream: operation.fixture?.stream });
+    const problems: string[] = [];
+    const leaks: string[] = [];
+    if (reply.status !== 401) problems.push(reply.body.slice(0, 200));
+    else if (!isProblemJson(reply)) problems.push('401 without problem+json');
+    for (const mark of prepared.record?.marks ?? [])
+      if (mark && reply.body.includes(mark)) leaks.push(`401 body contains "${mark}"`);
+    cases.push({
+      route: operation.key,
+      caller: 'anonymous',
+      scope: prepared.scope,
+      expected: '401',
+      got: reply.status,
+      ok: problems.length === 0 && leaks.length === 0,
+      problems,
+      leaks,
+      ms: performance.now() - started,
+    });
+  }
+  return cases;
+}
