@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
@@ -80,6 +83,27 @@ describe('security headers', () => {
       expect(response.headers['strict-transport-security'], url).toBeDefined();
       expect(response.headers['referrer-policy'], url).toBeDefined();
       expect(response.headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+});
+
+describe('web app served by the same server', () => {
+  it('starts with a built web app, serves it with the security headers, and keeps API 404s as problem+json', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'safe-campus-web-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>平安校园</title>');
+    let t: Awaited<ReturnType<typeof createTestApp>> | null = null;
+    try {
+      t = await createTestApp({ webDist: dist });
+      const page = await t.app.inject({ method: 'GET', url: '/hazards/12' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+      const api = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+      expect(api.statusCode).toBe(404);
+      expect(api.headers['content-type']).toContain('application/problem+json');
+    } finally {
+      await t?.close();
+      fs.rmSync(dist, { recursive: true, force: true });
     }
   });
 });
