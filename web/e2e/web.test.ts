@@ -276,6 +276,44 @@ describe.skipIf(skip)('web shell in Chromium', () => {
     }
   });
 
+  it('grants a role at a second school, after which the user can switch between the two', async () => {
+    const teacher = server.account('teacher');
+    const other = server.accounts.find((account) => account.orgLevel === 'school' && account.orgId !== teacher.orgId)!;
+    const page = await signedIn('security_admin');
+    try {
+      await page.goto('/users');
+      await page.locator('input#keyword').fill(teacher.username);
+      await page.locator('input#keyword').press('Enter');
+      const row = page.locator('.ant-table-row').filter({ hasText: teacher.username });
+      await row.getByRole('button', { name: '角色' }).click();
+      const drawer = page.locator('.ant-drawer').filter({ hasText: '添加角色' });
+      await drawer.locator('.ant-select').first().click();
+      await page.keyboard.type(other.orgName);
+      await page.locator('.ant-select-item-option').filter({ hasText: other.orgName }).first().click();
+      await drawer.locator('.ant-select').nth(1).click();
+      await page.locator('.ant-select-item-option').filter({ hasText: '教师' }).first().click();
+      await drawer.getByRole('button', { name: /添加角色/ }).click();
+      await expect.poll(() => drawer.locator('.ant-list-item').count()).toBe(2);
+    } finally {
+      await page.context().close();
+    }
+
+    const { page: mine, context } = await newPage(browser, server.url);
+    try {
+      await login(mine, teacher.username, teacher.password);
+      const switcher = mine.locator('[data-testid="org-switcher"]');
+      await switcher.waitFor();
+      await switcher.click();
+      await mine.locator('.ant-select-item-option').filter({ hasText: other.orgName }).click();
+      await expect
+        .poll(() => mine.locator('.sc-org-trail').textContent(), { timeout: 15_000 })
+        .toContain(other.orgName);
+      await expect(mine.locator('[data-testid="welcome-card"]').textContent()).resolves.toContain(other.orgName);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signs in and serves the phone pages at 390 px without the desktop bundles', async () => {
     const { page, context } = await newPage(browser, server.url, { width: 390, height: 800 });
     try {
