@@ -38,6 +38,13 @@ export function setApiLanguage(value: string): void {
   language = value;
 }
 
+let networkErrorMessage = () => 'Network error';
+
+/** The i18n layer supplies the text shown when the server cannot be reached. */
+export function setNetworkErrorMessage(message: () => string): void {
+  networkErrorMessage = message;
+}
+
 /** Called on 401 (session gone): the app sends the user back to the login page. */
 export function onUnauthorized(listener: Listener<ApiError>): () => void {
   unauthorizedListeners.add(listener);

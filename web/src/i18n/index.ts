@@ -1,6 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { setApiLanguage } from '../api/client';
+import { setApiLanguage, setNetworkErrorMessage } from '../api/client';
 import en from './en.json';
 import zhCN from './zh-CN.json';
 
@@ -24,6 +24,8 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
   returnNull: false,
 });
+
+setNetworkErrorMessage(() => i18n.t('common.networkError'));
 
 export function changeLanguage(next: Language): void {
   localStorage.setItem(STORAGE_KEY, next);
