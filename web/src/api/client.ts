@@ -115,11 +115,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     });
   } catch (cause) {
     if ((cause as Error).name === 'AbortError') throw cause;
-    const error = new ApiError(
-      0,
-      'network_error',
-      language.startsWith('zh') ? '网络连接失败，请稍后重试' : 'Network error',
-    );
+    const error = new ApiError(0, 'network_error', networkErrorMessage());
     if (!options.quiet) for (const listener of errorListeners) listener(error);
     throw error;
   }
