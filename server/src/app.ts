@@ -146,18 +146,23 @@ function toOpenApiPath(url: string): string {
   return url.replace(/:(\w+)/g, '{$1}');
 }
 
-/** The built web app at `/`, with the SPA's index for any non-API path. */
+/**
+ * The one not-found handler: API paths and non-GET requests get problem+json; with a built web
+ * app every other path gets its index.html, so client-side routes survive a reload.
+ */
 async function registerWebApp(app: FastifyInstance, config: Config): Promise<void> {
-  if (!fs.existsSync(`${config.webDist}/index.html`)) return;
-  await app.register(fastifyStatic, {
-    root: config.webDist,
-    wildcard: false,
-    setHeaders: (response, filePath) => {
-      if (filePath.includes('/assets/')) response.header('cache-control', 'public, max-age=31536000, immutable');
-    },
-  });
+  const hasWebApp = fs.existsSync(`${config.webDist}/index.html`);
+  if (hasWebApp) {
+    await app.register(fastifyStatic, {
+      root: config.webDist,
+      wildcard: false,
+      setHeaders: (response, filePath) => {
+        if (filePath.includes('/assets/')) response.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || request.method !== 'GET') {
+    if (!hasWebApp || request.url.startsWith('/api/') || request.method !== 'GET') {
       return sendProblem(request, reply, 404, 'route_not_found');
     }
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');

@@ -116,8 +116,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(request, reply, 500, 'internal_error');
   });
-
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'route_not_found'));
 }
 
 /** Errors the router raises before any route runs (over-long path parameters, malformed URLs). */
