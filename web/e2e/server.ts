@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,55 +120,6 @@ async function kill(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
-
-/** Serves web/dist and forwards /api to the server: used only when the server cannot serve the web app itself. */
-async function startProxy(apiPort: number): Promise<{ port: number; close: () => Promise<void> }> {
-  const dist = path.join(ROOT, 'web/dist');
-  const server = http.createServer((request, response) => {
-    const url = request.url ?? '/';
-    if (url.startsWith('/api/')) {
-      const upstream = http.request(
-        { host: '127.0.0.1', port: apiPort, path: url, method: request.method, headers: request.headers },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      upstream.on('error', () => response.destroy());
-      request.pipe(upstream);
-      return;
-    }
-    const file = path.join(dist, decodeURIComponent(url.split('?')[0]!));
-    const target =
-      file.startsWith(dist) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(dist, 'index.html');
-    response.writeHead(200, {
-      'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
-      // The same policy the server sends, so the browser tests catch what it would refuse.
-      'content-security-policy':
-        "default-src 'self';img-src 'self' data: blob:;style-src 'self' 'unsafe-inline';script-src 'self';connect-src 'self';worker-src 'self' blob:;media-src 'self' blob:;object-src 'none';frame-ancestors 'none'",
-    });
-    fs.createReadStream(target).pipe(response);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** On PostgreSQL (DATABASE_URL set) each run gets its own schema, dropped afterwards; otherwise PGlite in DATA_DIR. */
 async function databaseEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
@@ -197,27 +147,15 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const port = await freePort();
   const database = await databaseEnv();
   env = { ...database.env, ...env };
-  let spawned = spawnServer(dataDir, port, path.join(ROOT, 'web/dist'), env);
-  let url = `http://127.0.0.1:${port}`;
-  let proxy: { port: number; close: () => Promise<void> } | null = null;
+  const spawned = spawnServer(dataDir, port, path.join(ROOT, 'web/dist'), env);
+  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await kill(spawned.child);
-    await proxy?.close();
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    try {
-      await waitForHealth(url, spawned.child, spawned.log);
-    } catch (error) {
-      // A server that cannot serve web/dist is a server bug, reported loudly; the browser tests still run.
-      if (!/Not found handler already set/.test(spawned.log())) throw error;
-      console.warn('[e2e] the server crashed while registering web/dist; serving it from the test process instead');
-      spawned = spawnServer(dataDir, port, path.join(dataDir, 'no-web'), env);
-      await waitForHealth(url, spawned.child, spawned.log);
-      proxy = await startProxy(port);
-      url = `http://127.0.0.1:${proxy.port}`;
-    }
+    await waitForHealth(url, spawned.child, spawned.log);
   } catch (error) {
     await stop();
     throw error;
