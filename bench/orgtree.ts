@@ -2,6 +2,7 @@
 // school unless --no-departments) in PostgreSQL (DATABASE_URL, schema bench_orgtree), then scoped
 // org-tree reads over HTTP as a province bureau officer: p50/p95/p99 of sequential requests.
 // `--explain` prints EXPLAIN ANALYZE of the underlying queries.
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../server/src/db/database.js';
@@ -254,6 +255,7 @@ figures.push({
 });
 const rss = server.rssMiB();
 await server.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });
 figures.push({ metric: 'server RSS after the run', unit: 'MiB', value: Math.round(rss) });
 writeResult('orgtree', figures, {
   database: 'postgresql',
