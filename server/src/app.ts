@@ -128,6 +128,11 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   registerAccessControl(app);
+  // API answers hold records about people and places: no browser or proxy may keep them (residual information).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/v1/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+  });
   for (const module of MODULES) await app.register(module, { prefix: '/api/v1' });
 
   await registerWebApp(app, config);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam, isoDateTime, pageQuery } from './fields.js';
+import { idParam, isoDateTime, pageQuery, searchText } from './fields.js';
 
 export const auditEntry = z.object({
   id: z.number(),
@@ -17,11 +17,11 @@ export const auditEntry = z.object({
 });
 
 export const listAuditQuery = z.strictObject({
-  action: z.string().trim().max(64).optional(),
+  action: searchText(64).optional(),
   actorId: idParam.optional(),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
-  keyword: z.string().trim().max(100).optional(),
+  keyword: searchText(100).optional(),
   ...pageQuery,
 });
 

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { orgLevelSchema } from '../org.js';
 import { PERMISSIONS } from '../permissions.js';
 import { roleCodeSchema } from '../roles.js';
-import { id } from './fields.js';
+import { id, searchText } from './fields.js';
 
 export const loginBody = z.strictObject({
-  username: z.string().trim().min(1).max(64),
+  username: searchText(64).pipe(z.string().min(1)),
   password: z.string().min(1).max(128),
 });
 

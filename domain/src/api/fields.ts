@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 // PostgreSQL text cannot hold NUL, and other control characters have no place in a record either.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// A lone UTF-16 surrogate cannot be encoded as UTF-8 and the database refuses it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text a database column can hold and a person meant to type: no control characters, well-formed UTF-16. */
+export function isCleanText(value: string, allowLineBreaks = true): boolean {
+  if (CONTROL_CHARACTERS.test(value) || LONE_SURROGATE.test(value)) return false;
+  return allowLineBreaks || !/[\r\n]/.test(value);
+}
 
 /** A trimmed line of text (no line breaks), 1..max characters. */
 export function line(max = 200) {
@@ -10,7 +18,7 @@ export function line(max = 200) {
     .trim()
     .min(1)
     .max(max)
-    .refine((value) => !CONTROL_CHARACTERS.test(value) && !/[\r\n]/.test(value), { message: 'control_characters' });
+    .refine((value) => isCleanText(value, false), { message: 'control_characters' });
 }
 
 /** Free text that may span lines, 0..max characters. */
@@ -18,7 +26,16 @@ export function paragraph(max = 5000) {
   return z
     .string()
     .max(max)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), { message: 'control_characters' });
+    .refine((value) => isCleanText(value), { message: 'control_characters' });
+}
+
+/** A search term from a query string: trimmed, up to max characters, clean text. */
+export function searchText(max = 100) {
+  return z
+    .string()
+    .trim()
+    .max(max)
+    .refine((value) => isCleanText(value, false), { message: 'control_characters' });
 }
 
 /** A database id in a JSON body. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orgLevelSchema, placeKindSchema, schoolTypeSchema } from '../org.js';
-import { code, id, idParam, line, pageQuery, paragraph } from './fields.js';
+import { code, id, idParam, line, pageQuery, paragraph, searchText } from './fields.js';
 
 export const orgUnit = z.object({
   id: z.number(),
@@ -43,7 +43,7 @@ export const listOrgsQuery = z.strictObject({
   level: orgLevelSchema.optional(),
   schoolType: schoolTypeSchema.optional(),
   /** Matches name or code. */
-  keyword: paragraph(100).optional(),
+  keyword: searchText(100).optional(),
   ...pageQuery,
 });
 
@@ -94,7 +94,7 @@ export const listPlacesQuery = z.strictObject({
   kind: placeKindSchema.optional(),
   keyPart: z.enum(['true', 'false']).optional(),
   /** Matches name or code. */
-  keyword: paragraph(100).optional(),
+  keyword: searchText(100).optional(),
   ...pageQuery,
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { orgLevelSchema } from '../org.js';
 import { roleCodeSchema } from '../roles.js';
-import { id, idParam, line, pageQuery, paragraph, phone, username } from './fields.js';
+import { id, idParam, line, pageQuery, phone, searchText, username } from './fields.js';
 
 export const roleAssignment = z.object({
   id: z.number(),
@@ -58,7 +58,7 @@ export const listUsersQuery = z.strictObject({
   orgId: idParam.optional(),
   role: roleCodeSchema.optional(),
   /** Matches user name or display name. */
-  keyword: paragraph(100).optional(),
+  keyword: searchText(100).optional(),
   ...pageQuery,
 });
 

@@ -74,8 +74,10 @@ async function openPostgres(config: Config): Promise<Database> {
     options: searchPath,
   };
   const pool = new pg.Pool(poolConfig);
-  // A broken idle connection (database restart) must not crash the process; the pool replaces it.
+  // A connection broken by a database restart must not crash the process: idle ones are replaced by
+  // the pool; a checked-out one fails its query (503) and is discarded on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listeners = new Map<string, Set<Listener>>();
   let client: pg.Client | null = null;
