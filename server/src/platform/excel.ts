@@ -1,8 +1,13 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { FIELD_MESSAGES } from '../i18n/messages.js';
 import { AppError } from './errors.js';
+
+/** exceljs is loaded on first use: it is the heaviest import and most requests never touch Excel. */
+export async function loadExcel(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
 
 /**
  * Excel import and export helpers shared by every module that has a ledger (台账) or a bulk import:
@@ -142,7 +147,7 @@ export async function loadWorkbook(buffer: Buffer): Promise<ExcelJS.Workbook> {
     throw new AppError(413, 'file_too_large', { limit: `${IMPORT_MAX_BYTES / 1024 / 1024} MB` });
   const uncompressed = zipUncompressedSize(buffer);
   if (uncompressed === null || uncompressed > MAX_UNCOMPRESSED_BYTES) throw new AppError(400, 'import_unreadable');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   try {
     await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer);
   } catch {
@@ -223,7 +228,7 @@ export async function buildTemplate(options: {
   examples?: readonly (readonly (string | null)[])[];
   validationRows?: number;
 }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.created = new Date();
   const sheet = workbook.addWorksheet(options.sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = options.columns.map((column) => ({
@@ -291,7 +296,7 @@ export async function buildLedger(options: {
   columns: readonly { header: string; width?: number }[];
   rows: readonly (readonly (string | number | null)[])[];
 }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.created = new Date();
   const sheet = workbook.addWorksheet(options.sheetName);
   let headerRowNumber = 1;

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import sharp from 'sharp';
 import type { DB } from '../db/schema.js';
 import type { AuthContext } from './auth-context.js';
 import { sha256 } from './crypto.js';
@@ -100,6 +99,8 @@ export class FileStore {
     let height: number | null = null;
     let thumbnail = false;
     if (type.image) {
+      // sharp is loaded on the first image upload, not at start.
+      const { default: sharp } = await import('sharp');
       try {
         const metadata = await sharp(buffer).metadata();
         width = metadata.width ?? null;

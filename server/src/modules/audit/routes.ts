@@ -1,5 +1,4 @@
 import { auditEntry, auditVerification, listAuditQuery, pageOf } from '@safe-campus/domain';
-import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
@@ -7,6 +6,7 @@ import type { AuditLogTable } from '../../db/schema.js';
 import { actorOf, auditStandalone, verifyAuditChain } from '../../platform/audit.js';
 import type { AuthContext } from '../../platform/auth-context.js';
 import { authOf } from '../../platform/context.js';
+import { loadExcel } from '../../platform/excel.js';
 import { decodeCursor, iso, toPage } from '../../platform/pagination.js';
 import { auditQuery } from './queries.js';
 
@@ -93,6 +93,7 @@ export async function auditModule(app: FastifyInstance): Promise<void> {
         'cache-control': 'no-store',
       });
       reply.hijack();
+      const ExcelJS = await loadExcel();
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: reply.raw, useStyles: true });
       const sheet = workbook.addWorksheet('审计日志');
       sheet.columns = [

@@ -271,7 +271,7 @@ export class AuthService {
   }
 
   async startTotpEnrolment(request: FastifyRequest, auth: AuthContext) {
-    const secret = newTotpSecret();
+    const secret = await newTotpSecret();
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('app_user')

@@ -1,13 +1,14 @@
-import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
+// otplib and qrcode load on first use: only TOTP users and enrolments need them.
 
 const PERIOD_SECONDS = 30;
 
-export function newTotpSecret(): string {
+export async function newTotpSecret(): Promise<string> {
+  const { generateSecret } = await import('otplib');
   return generateSecret();
 }
 
 export async function totpEnrolment(secret: string, username: string) {
+  const [{ generateURI }, { default: QRCode }] = await Promise.all([import('otplib'), import('qrcode')]);
   const otpauthUrl = generateURI({ issuer: '平安校园', label: username, secret });
   const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 });
   return { secret, otpauthUrl, qrDataUrl };
@@ -23,6 +24,7 @@ export async function checkTotp(
   lastStep: number | null,
   now = Date.now(),
 ): Promise<number | null> {
+  const { verify } = await import('otplib');
   const epoch = Math.floor(now / 1000);
   const result = await verify({
     secret,
