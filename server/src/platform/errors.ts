@@ -68,6 +68,8 @@ function fieldErrors(
 
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_FOREIGN_KEY_VIOLATION = '23503';
+// The database went away under a request (restart, network): the request may be retried, so 503.
+const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 const PG_CONNECTION_ERRORS = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001']);
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -107,7 +109,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.statusCode === 429) return sendProblem(request, reply, 429, 'rate_limited');
     if (error.code && PG_CONNECTION_ERRORS.has(error.code))
       return sendProblem(request, reply, 503, 'service_unavailable');
-    if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)) {
+    if (
+      (error.code && NETWORK_ERRORS.has(error.code)) ||
+      /ECONNREFUSED|ECONNRESET|Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(
+        error.message,
+      )
+    ) {
       return sendProblem(request, reply, 503, 'service_unavailable');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

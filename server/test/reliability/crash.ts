@@ -417,6 +417,14 @@ async function main(): Promise<number> {
     }
     const checked = await verify(session, demo, writes);
     problems.push(...checked.problems);
+    // A 500 is a server bug: show what the server logged for it.
+    if (writes.some((write) => write.state === 'rejected' && (write.status ?? 0) >= 500)) {
+      const errors = server.output
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('unhandled error'));
+      for (const line of errors.slice(0, 3)) log(`server log: ${line.slice(0, 1500)}`);
+    }
     summary.writesAcknowledged = writes.filter((w) => w.state === 'acked').length;
     summary.writesInFlight = writes.filter((w) => w.state === 'unknown').length;
     summary.writesRefused503 = writes.filter((w) => w.state === 'refused').length;
