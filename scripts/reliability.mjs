@@ -119,7 +119,7 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(
-  '\n' + ['Reliability summary', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'),
+  ['', 'Reliability summary', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'),
 );
 for (const crash of crashes) {
   if (crash.pgRestart) console.log(`PostgreSQL restart under load: ${JSON.stringify(crash.pgRestart)}`);

@@ -81,6 +81,28 @@ function missing(label, reason) {
   }
 }
 
+// 0. Lint, format and types: one failing check fails the suite like a failing test.
+function check(label, args) {
+  console.log(`\n▶ ${label}: ${args.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const failed = result.status === 0 ? 0 : 1;
+  totals.passed += 1 - failed;
+  totals.failed += failed;
+  runs.push({
+    label,
+    passed: 1 - failed,
+    failed,
+    skipped: 0,
+    seconds: ((Date.now() - started) / 1000).toFixed(1),
+    status: result.status,
+  });
+}
+if (extra.length === 0) {
+  check('lint', [path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '.']);
+  check('typecheck', [path.join(root, 'node_modules/typescript/bin/tsc'), '-b']);
+}
+
 // 1. Domain and server on the embedded PGlite.
 vitest('pglite', ['domain', 'server'], { DATABASE_URL: '' });
 
