@@ -70,6 +70,10 @@ export const MESSAGES = {
     zh: '系统管理员不能授予管理员角色（三员分立），请由安全管理员授予',
     en: 'Administrator roles are granted by the security administrator only',
   },
+  not_administrator: {
+    zh: '该账号不是管理员账号，请由系统管理员重置密码',
+    en: 'Not an administrator account; the system administrator resets it',
+  },
   last_assignment: { zh: '用户至少须保留一个角色', en: 'A user keeps at least one role' },
   self_modification: { zh: '不能修改自己的角色或状态', en: 'You cannot change your own roles or status' },
   file_type_not_allowed: {

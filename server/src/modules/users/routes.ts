@@ -203,6 +203,24 @@ export async function usersModule(app: FastifyInstance): Promise<void> {
   );
 
   routes.post(
+    '/users/:id/admin-reset-password',
+    {
+      config: { access: 'role.assign_admin' },
+      schema: {
+        tags,
+        summary: '重置管理员账号密码（安全管理员；须在下次登录时修改）',
+        params: idParams,
+        body: resetPasswordBody,
+        response: { 200: user },
+      },
+    },
+    async (request) =>
+      present(
+        await service.resetPassword(authOf(request), actorOf(request), request.params.id, request.body.password, true),
+      ),
+  );
+
+  routes.post(
     '/users/:id/unlock',
     {
       config: { access: 'account.unlock' },

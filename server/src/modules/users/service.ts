@@ -209,10 +209,26 @@ export class UserService {
     return this.get(auth, id);
   }
 
-  async resetPassword(auth: AuthContext, actor: AuditActor, id: number, password: string): Promise<UserView> {
+  /**
+   * `administrators`: the security administrator's route for accounts holding an administrator role,
+   * which the system administrator may not reset (三员分立).
+   */
+  async resetPassword(
+    auth: AuthContext,
+    actor: AuditActor,
+    id: number,
+    password: string,
+    administrators = false,
+  ): Promise<UserView> {
     const target = await this.get(auth, id);
     this.assertNotSelf(auth, id);
     this.assertWholeAccount(auth, target);
+    if (
+      administrators &&
+      !target.allAssignments.some((assignment) => isAdministratorRole(assignment.role as RoleCode))
+    ) {
+      throw new AppError(409, 'not_administrator');
+    }
     if (passwordProblems(password, target.row.username).length > 0) throw new AppError(400, 'password_too_weak');
     const passwordHash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {

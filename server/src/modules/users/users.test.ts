@@ -437,3 +437,22 @@ describe('administrator accounts (三员分立)', () => {
     expect(row).toEqual({ disabled: false, must_change_password: false });
   });
 });
+
+describe('administrator password reset', () => {
+  it('lets the security administrator reset an administrator account, and nothing else', async () => {
+    const auditor = await buildUser(t.database.db, { role: 'audit_admin', org: tree.school });
+    const reset = await secAdmin.post(`/api/v1/users/${auditor.id}/admin-reset-password`, { password: NEW_PASSWORD });
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json().mustChangePassword).toBe(true);
+    const relogin = await login(t.app, auditor.username, NEW_PASSWORD);
+    expect((await relogin.get('/api/v1/auth/me')).json().user.pending).toBe('password_change');
+
+    const plain = await secAdmin.post(`/api/v1/users/${teacher.id}/admin-reset-password`, { password: NEW_PASSWORD });
+    expect(plain.statusCode).toBe(409);
+    expect(plain.json().code).toBe('not_administrator');
+    const bySystemAdmin = await sysAdmin.post(`/api/v1/users/${auditor.id}/admin-reset-password`, {
+      password: NEW_PASSWORD,
+    });
+    expect(bySystemAdmin.statusCode).toBe(403);
+  });
+});

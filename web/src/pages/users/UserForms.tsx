@@ -1,4 +1,5 @@
 import { ModalForm, ProForm, ProFormSelect, ProFormText } from '@ant-design/pro-components';
+import { isAdministratorRole } from '@safe-campus/domain';
 import { Col, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -146,7 +147,10 @@ export function ResetPasswordForm({ user, open, onOpenChange, onSaved }: FormPro
       modalProps={{ destroyOnHidden: true }}
       width={440}
       onFinish={async (values) => {
-        onSaved(await api.post<User>(`/users/${user.id}/reset-password`, { password: values.password }));
+        // Administrator accounts have their own route, open to the security administrator only.
+        const administrator = user.roles.some((assignment) => isAdministratorRole(assignment.role));
+        const route = administrator ? 'admin-reset-password' : 'reset-password';
+        onSaved(await api.post<User>(`/users/${user.id}/${route}`, { password: values.password }));
         return true;
       }}
     >

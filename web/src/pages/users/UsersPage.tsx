@@ -1,6 +1,6 @@
 import { DownloadOutlined, DownOutlined, PlusOutlined } from '@ant-design/icons';
 import { type ActionType, type ProColumns, ProTable } from '@ant-design/pro-components';
-import { ROLE_CODES } from '@safe-campus/domain';
+import { isAdministratorRole, ROLE_CODES } from '@safe-campus/domain';
 import { App, Button, Dropdown, Space, Tag, Tooltip } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
@@ -34,6 +34,8 @@ export function UsersPage() {
   const canManage = can('user.manage');
   const canAssign = can('role.assign');
   const canUnlock = can('account.unlock');
+  // Administrator accounts are reset by the security administrator only (三员分立).
+  const canResetAdministrators = can('role.assign_admin');
   const refresh = () => action.current?.reload();
 
   const setDisabled = (user: User, disabled: boolean) =>
@@ -112,10 +114,12 @@ export function UsersPage() {
       valueType: 'option',
       width: 150,
       fixed: 'right',
-      hideInTable: !canManage && !canAssign && !canUnlock,
+      hideInTable: !canManage && !canAssign && !canUnlock && !canResetAdministrators,
       render: (_dom, row) => {
         const more = [
-          canManage && { key: 'password', label: t('users.resetPassword') },
+          (row.roles.some((assignment) => isAdministratorRole(assignment.role))
+            ? canResetAdministrators
+            : canManage) && { key: 'password', label: t('users.resetPassword') },
           canManage && {
             key: row.disabled ? 'enable' : 'disable',
             label: row.disabled ? t('users.enable') : t('users.disable'),
