@@ -1,5 +1,7 @@
 import { isIdleExpired, isPermission, type OrgLevel, permissionsOf, type RoleCode } from '@safe-campus/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
 import type { AuthContext, Pending } from './auth-context.js';
 import { sha256 } from './crypto.js';
 import { AppError } from './errors.js';
@@ -14,6 +16,17 @@ const PENDING_CODES = {
   password_change: 'password_change_required',
   totp_enrolment: 'totp_enrolment_required',
 } as const;
+
+/** A user's role assignments with their units, top of the tree first: the first is the default active org. */
+export function assignmentsOf(db: Kysely<DB>, userId: number) {
+  return db
+    .selectFrom('role_assignment')
+    .innerJoin('org_unit', 'org_unit.id', 'role_assignment.org_id')
+    .select(['role_assignment.role', 'org_unit.id as org_id', 'org_unit.name', 'org_unit.level', 'org_unit.path'])
+    .where('role_assignment.user_id', '=', userId)
+    .orderBy('org_unit.path')
+    .execute();
+}
 
 /** Loads the session behind a cookie token into an AuthContext, or null. Also used by the SSE stream. */
 export async function loadAuthContext(
@@ -47,13 +60,7 @@ export async function loadAuthContext(
     await db.updateTable('session').set({ revoked_at: now }).where('id', '=', sessionId).execute();
     return { auth: null, expired: true };
   }
-  const assignments = await db
-    .selectFrom('role_assignment')
-    .innerJoin('org_unit', 'org_unit.id', 'role_assignment.org_id')
-    .select(['role_assignment.role', 'org_unit.id as org_id', 'org_unit.name', 'org_unit.level', 'org_unit.path'])
-    .where('role_assignment.user_id', '=', session.user_id)
-    .orderBy('org_unit.path')
-    .execute();
+  const assignments = await assignmentsOf(db, session.user_id);
   const active = assignments.find((assignment) => assignment.org_id === session.active_org_id) ?? assignments[0];
   if (!active) return { auth: null, expired: false };
   const roles = assignments

@@ -10,6 +10,7 @@ import {
   type SessionUser,
 } from '@safe-campus/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { assignmentsOf } from '../../platform/access.js';
 import { type AuditActor, appendAudit, auditStandalone } from '../../platform/audit.js';
 import type { AuthContext, Pending } from '../../platform/auth-context.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
@@ -137,13 +138,7 @@ export class AuthService {
       });
       throw new AppError(403, 'account_disabled');
     }
-    const assignments = await this.db
-      .selectFrom('role_assignment')
-      .innerJoin('org_unit', 'org_unit.id', 'role_assignment.org_id')
-      .select(['role_assignment.role', 'role_assignment.org_id', 'org_unit.path'])
-      .where('user_id', '=', user.id)
-      .orderBy('org_unit.path')
-      .execute();
+    const assignments = await assignmentsOf(this.db, user.id);
     const first = assignments[0];
     if (!first) {
       await auditStandalone(this.db, actor, {
@@ -400,13 +395,7 @@ export class AuthService {
       ])
       .where('session.id', '=', sessionId)
       .executeTakeFirstOrThrow();
-    const assignments = await this.db
-      .selectFrom('role_assignment')
-      .innerJoin('org_unit', 'org_unit.id', 'role_assignment.org_id')
-      .select(['role_assignment.role', 'org_unit.id as org_id', 'org_unit.name', 'org_unit.level', 'org_unit.path'])
-      .where('user_id', '=', session.id)
-      .orderBy('org_unit.path')
-      .execute();
+    const assignments = await assignmentsOf(this.db, session.id);
     const active = assignments.find((a) => a.org_id === session.active_org_id) ?? assignments[0]!;
     const trailIds = active.path.split('/').filter(Boolean).map(Number);
     const trail = await this.db
