@@ -167,7 +167,9 @@ async function registerWebApp(app: FastifyInstance, config: Config): Promise<voi
     });
   }
   app.setNotFoundHandler((request, reply) => {
-    if (!hasWebApp || request.url.startsWith('/api/') || request.method !== 'GET') {
+    // A missing asset is a 404, not the index page (a browser would try to run HTML as a script).
+    const notPage = request.url.startsWith('/api/') || request.url.startsWith('/assets/') || request.method !== 'GET';
+    if (!hasWebApp || notPage) {
       return sendProblem(request, reply, 404, 'route_not_found');
     }
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');

@@ -33,6 +33,9 @@ describe('serving the built web app', () => {
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');
 
+    const missingAsset = await t.app.inject({ method: 'GET', url: '/assets/gone-123.js' });
+    expect(missingAsset.statusCode).toBe(404);
+
     const api = await t.app.inject({ method: 'GET', url: '/api/v1/nothing' });
     expect(api.statusCode).toBe(404);
     expect(api.headers['content-type']).toContain('application/problem+json');
