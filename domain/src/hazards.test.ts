@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AlertFacts,
+  alertsDue,
   availableActions,
   HAZARD_ACTIONS,
   HAZARD_GRADES,
@@ -8,6 +10,9 @@ import {
   type HazardFacts,
   isOpen,
   isOverdue,
+  isValidDeadline,
+  MAX_ESCALATION_LEVEL,
+  rectificationRate,
   transition,
 } from './hazards.js';
 
@@ -94,5 +99,72 @@ describe('hazard lifecycle', () => {
     expect(isOverdue('closed', past, now)).toBe(false);
     expect(isOverdue('rectifying', null, now)).toBe(false);
     expect(isOpen('rejected')).toBe(false);
+  });
+});
+
+describe('hazard alerts', () => {
+  const policy = { reminderHours: 24, escalationGraceHours: 72 };
+  const deadline = new Date('2026-11-20T10:00:00Z');
+  const hours = (n: number) => new Date(deadline.getTime() + n * 3600_000);
+  const fresh: AlertFacts = {
+    state: 'rectifying',
+    deadline,
+    remindedAt: null,
+    overdueNotifiedAt: null,
+    escalationLevel: 0,
+  };
+
+  it('reminds within the reminder window, marks overdue at the deadline, escalates per grace period', () => {
+    expect(alertsDue(fresh, hours(-30), policy)).toEqual([]);
+    expect(alertsDue(fresh, hours(-2), policy)).toEqual([{ kind: 'remind' }]);
+    expect(alertsDue(fresh, hours(1), policy)).toEqual([{ kind: 'overdue' }]);
+    expect(alertsDue({ ...fresh, overdueNotifiedAt: hours(1) }, hours(73), policy)).toEqual([
+      { kind: 'escalate', level: 1 },
+    ]);
+    // A sweep that was down for a week catches up in one step, to the top level at most.
+    expect(alertsDue(fresh, hours(24 * 30), policy)).toEqual([
+      { kind: 'overdue' },
+      { kind: 'escalate', level: MAX_ESCALATION_LEVEL },
+    ]);
+  });
+
+  it('owes nothing to closed, rejected, unconfirmed or already rectified hazards after the deadline', () => {
+    for (const state of ['closed', 'rejected', 'reported', 'rectified'] as const) {
+      expect(alertsDue({ ...fresh, state }, hours(100), policy)).toEqual([]);
+    }
+    expect(alertsDue({ ...fresh, deadline: null }, hours(100), policy)).toEqual([]);
+  });
+
+  it('never sends an alert twice: applying what is due leaves nothing due at the same moment', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...HAZARD_STATES),
+        fc.integer({ min: -200, max: 2000 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 100 }),
+        (state, offsetHours, grace, reminder) => {
+          const now = hours(offsetHours);
+          const rules = { reminderHours: reminder, escalationGraceHours: grace };
+          const facts = { ...fresh, state };
+          for (const alert of alertsDue(facts, now, rules)) {
+            if (alert.kind === 'remind') facts.remindedAt = now;
+            if (alert.kind === 'overdue') facts.overdueNotifiedAt = now;
+            if (alert.kind === 'escalate') {
+              expect(alert.level).toBeGreaterThan(facts.escalationLevel);
+              expect(alert.level).toBeLessThanOrEqual(MAX_ESCALATION_LEVEL);
+              facts.escalationLevel = alert.level;
+            }
+          }
+          expect(alertsDue(facts, now, rules)).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('accepts only future deadlines and computes the rate over found hazards', () => {
+    expect(isValidDeadline(hours(1), deadline)).toBe(true);
+    expect(isValidDeadline(hours(-1), deadline)).toBe(false);
+    expect(rectificationRate(0, 0)).toBeNull();
+    expect(rectificationRate(4, 3)).toBe(0.75);
   });
 });

@@ -84,3 +84,58 @@ export function isOpen(state: HazardState): boolean {
 export function isOverdue(state: HazardState, deadline: Date | null, now: Date): boolean {
   return isOpen(state) && deadline !== null && deadline.getTime() < now.getTime();
 }
+
+/** A deadline set by assign, return or supervise must lie in the future. */
+export function isValidDeadline(deadline: Date, now: Date): boolean {
+  return deadline.getTime() > now.getTime();
+}
+
+export interface AlertPolicy {
+  /** Remind the responsible person this many hours before the deadline. */
+  reminderHours: number;
+  /** Escalate one level up after each such period past the deadline. */
+  escalationGraceHours: number;
+}
+
+/** How far escalation goes: 1 county, 2 city, 3 province. */
+export const MAX_ESCALATION_LEVEL = 3;
+
+export interface AlertFacts {
+  state: HazardState;
+  deadline: Date | null;
+  remindedAt: Date | null;
+  overdueNotifiedAt: Date | null;
+  escalationLevel: number;
+}
+
+export type HazardAlert = { kind: 'remind' } | { kind: 'overdue' } | { kind: 'escalate'; level: number };
+
+/**
+ * What the sweeper owes a hazard at `now`: a reminder before the deadline, an overdue notice at it,
+ * and one escalation level per grace period past it. Each is sent once (the facts record what was sent),
+ * so a sweep that runs twice, or late, sends nothing twice and skips nothing.
+ */
+export function alertsDue(hazard: AlertFacts, now: Date, policy: AlertPolicy): HazardAlert[] {
+  if (!isOpen(hazard.state) || hazard.state === 'reported' || hazard.deadline === null) return [];
+  const deadline = hazard.deadline.getTime();
+  const time = now.getTime();
+  const alerts: HazardAlert[] = [];
+  if (time < deadline) {
+    if (hazard.remindedAt === null && time >= deadline - policy.reminderHours * 3600_000)
+      alerts.push({ kind: 'remind' });
+    return alerts;
+  }
+  // A hazard already rectified and waiting for verification is not the responsible person's delay.
+  if (hazard.state === 'rectified') return alerts;
+  if (hazard.overdueNotifiedAt === null) alerts.push({ kind: 'overdue' });
+  const grace = Math.max(policy.escalationGraceHours, 0) * 3600_000;
+  const periods = grace === 0 ? MAX_ESCALATION_LEVEL : Math.floor((time - deadline) / grace);
+  const level = Math.min(periods, MAX_ESCALATION_LEVEL);
+  if (level > hazard.escalationLevel) alerts.push({ kind: 'escalate', level });
+  return alerts;
+}
+
+/** rectified / found, null when nothing was found. */
+export function rectificationRate(found: number, rectified: number): number | null {
+  return found === 0 ? null : rectified / found;
+}

@@ -2,6 +2,7 @@ export * from './account.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/fields.js';
+export * from './api/hazards.js';
 export * from './api/orgs.js';
 export * from './api/users.js';
 export * from './hazards.js';

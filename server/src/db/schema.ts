@@ -172,6 +172,63 @@ export interface AppSettingTable {
   updated_at: Timestamp;
 }
 
+export interface IdempotencyKeyTable {
+  user_id: number;
+  key: string;
+  route: string;
+  request_hash: string;
+  status: number;
+  response: Json;
+  created_at: Timestamp;
+}
+
+export interface HazardTable {
+  id: Generated<number>;
+  code: string;
+  org_path: string;
+  province_id: number;
+  city_id: number;
+  county_id: number;
+  school_id: number;
+  department_id: number | null;
+  title: string;
+  description: string | null;
+  category: string;
+  place_id: number | null;
+  plan_x: number | string | null;
+  plan_y: number | string | null;
+  source: Generated<string>;
+  inspection_id: number | null;
+  reported_by: number | null;
+  reported_at: Timestamp;
+  state: Generated<string>;
+  grade: string | null;
+  risk_level: string | null;
+  reject_reason: string | null;
+  responsible_unit: string | null;
+  responsible_user_id: number | null;
+  measures: string | null;
+  /** numeric: arrives as a string */
+  funds: number | string | null;
+  deadline: NullableTimestamp;
+  interim_measures: string | null;
+  rectification_note: string | null;
+  rectified_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  closed_by: number | null;
+  supervised: Generated<boolean>;
+  supervising_org_id: number | null;
+  supervision_deadline: NullableTimestamp;
+  supervision_requirements: string | null;
+  supervised_at: NullableTimestamp;
+  reminded_at: NullableTimestamp;
+  overdue_notified_at: NullableTimestamp;
+  escalation_level: Generated<number>;
+  escalated_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the application uses. Modules add theirs here next to their migration. */
 export interface DB {
   org_unit: OrgUnitTable;
@@ -187,10 +244,13 @@ export interface DB {
   realtime_event: RealtimeEventTable;
   notification: NotificationTable;
   app_setting: AppSettingTable;
+  idempotency_key: IdempotencyKeyTable;
+  hazard: HazardTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;
 export type PlaceRow = Selectable<PlaceTable>;
+export type HazardRow = Selectable<HazardTable>;
 export type AppUserRow = Selectable<AppUserTable>;
 export type SessionRow = Selectable<SessionTable>;
 export type NewAuditLog = Insertable<AuditLogTable>;

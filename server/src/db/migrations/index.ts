@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_audit_truncate_guard.js';
+import * as m0003 from './0003_hazards.js';
 
 export interface Migration {
   name: string;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '0001_platform', ...m0001 },
   { name: '0002_audit_truncate_guard', ...m0002 },
+  { name: '0003_hazards', ...m0003 },
 ];
