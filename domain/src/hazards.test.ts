@@ -12,6 +12,7 @@ import {
   isOverdue,
   isValidDeadline,
   MAX_ESCALATION_LEVEL,
+  nextAlertAt,
   rectificationRate,
   transition,
 } from './hazards.js';
@@ -131,6 +132,7 @@ describe('hazard alerts', () => {
   it('owes nothing to closed, rejected, unconfirmed or already rectified hazards after the deadline', () => {
     for (const state of ['closed', 'rejected', 'reported', 'rectified'] as const) {
       expect(alertsDue({ ...fresh, state }, hours(100), policy)).toEqual([]);
+      expect(nextAlertAt({ ...fresh, state }, policy)).toBeNull();
     }
     expect(alertsDue({ ...fresh, deadline: null }, hours(100), policy)).toEqual([]);
   });
@@ -156,6 +158,13 @@ describe('hazard alerts', () => {
             }
           }
           expect(alertsDue(facts, now, rules)).toEqual([]);
+          // The sweeper reads a hazard again only at nextAlertAt: it must lie after now, and nothing may fall due before it.
+          const next = nextAlertAt(facts, rules);
+          if (next !== null) {
+            expect(next.getTime()).toBeGreaterThan(now.getTime());
+            expect(alertsDue(facts, new Date(next.getTime() - 1), rules)).toEqual([]);
+            expect(alertsDue(facts, next, rules).length).toBeGreaterThan(0);
+          }
         },
       ),
     );

@@ -116,7 +116,9 @@ export type HazardAlert = { kind: 'remind' } | { kind: 'overdue' } | { kind: 'es
  * so a sweep that runs twice, or late, sends nothing twice and skips nothing.
  */
 export function alertsDue(hazard: AlertFacts, now: Date, policy: AlertPolicy): HazardAlert[] {
-  if (!isOpen(hazard.state) || hazard.state === 'reported' || hazard.deadline === null) return [];
+  // Not yet assigned, finished, or rectified and waiting for verification: nobody is late.
+  if (!isOpen(hazard.state) || hazard.state === 'reported' || hazard.state === 'rectified') return [];
+  if (hazard.deadline === null) return [];
   const deadline = hazard.deadline.getTime();
   const time = now.getTime();
   const alerts: HazardAlert[] = [];
@@ -125,8 +127,6 @@ export function alertsDue(hazard: AlertFacts, now: Date, policy: AlertPolicy): H
       alerts.push({ kind: 'remind' });
     return alerts;
   }
-  // A hazard already rectified and waiting for verification is not the responsible person's delay.
-  if (hazard.state === 'rectified') return alerts;
   if (hazard.overdueNotifiedAt === null) alerts.push({ kind: 'overdue' });
   const grace = Math.max(policy.escalationGraceHours, 0) * 3600_000;
   const periods = grace === 0 ? MAX_ESCALATION_LEVEL : Math.floor((time - deadline) / grace);
@@ -138,4 +138,21 @@ export function alertsDue(hazard: AlertFacts, now: Date, policy: AlertPolicy): H
 /** rectified / found, null when nothing was found. */
 export function rectificationRate(found: number, rectified: number): number | null {
   return found === 0 ? null : rectified / found;
+}
+
+/**
+ * When the next alert falls due for a hazard in this state (null: none will), so the sweeper reads
+ * only hazards that owe something. Consistent with alertsDue: nothing is due before this moment.
+ */
+export function nextAlertAt(hazard: AlertFacts, policy: AlertPolicy): Date | null {
+  if (!isOpen(hazard.state) || hazard.state === 'reported' || hazard.state === 'rectified') return null;
+  if (hazard.deadline === null) return null;
+  const deadline = hazard.deadline.getTime();
+  if (hazard.remindedAt === null && hazard.overdueNotifiedAt === null) {
+    return new Date(deadline - policy.reminderHours * 3600_000);
+  }
+  if (hazard.overdueNotifiedAt === null) return new Date(deadline);
+  if (hazard.escalationLevel >= MAX_ESCALATION_LEVEL) return null;
+  const grace = Math.max(policy.escalationGraceHours, 0) * 3600_000;
+  return new Date(deadline + grace * (hazard.escalationLevel + 1));
 }

@@ -97,8 +97,9 @@ export const hazardDetail = hazardSummary.extend({
     .object({
       orgId: z.number(),
       orgName: z.string(),
-      deadline: z.string(),
-      requirements: z.string(),
+      /** A spot check's hazard is supervised by the bureau from the start, without a notice yet. */
+      deadline: z.string().nullable(),
+      requirements: z.string().nullable(),
       at: z.string(),
     })
     .nullable(),

@@ -225,6 +225,7 @@ export interface HazardTable {
   overdue_notified_at: NullableTimestamp;
   escalation_level: Generated<number>;
   escalated_at: NullableTimestamp;
+  next_alert_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -62,6 +62,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       overdue_notified_at timestamptz,
       escalation_level integer NOT NULL DEFAULT 0,
       escalated_at timestamptz,
+      -- When the sweeper owes this hazard its next reminder, overdue notice or escalation (domain alertsDue).
+      next_alert_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       CHECK ((plan_x IS NULL) = (plan_y IS NULL)),
@@ -77,8 +79,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX hazard_responsible ON hazard(responsible_user_id, reported_at DESC) WHERE responsible_user_id IS NOT NULL;
     CREATE INDEX hazard_reporter ON hazard(reported_by, reported_at DESC);
     -- The sweeper's reminders, overdue marks and escalations look at open hazards with a deadline only.
-    CREATE INDEX hazard_open_deadline ON hazard(deadline)
-      WHERE state IN ('confirmed','rectifying','rectified') AND deadline IS NOT NULL;
+    CREATE INDEX hazard_next_alert ON hazard(next_alert_at) WHERE next_alert_at IS NOT NULL;
     CREATE INDEX hazard_supervisor ON hazard(supervising_org_id, reported_at DESC) WHERE supervised;
   `.execute(db);
 }
