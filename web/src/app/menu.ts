@@ -17,6 +17,12 @@ export interface MenuEntry {
  */
 export const MENU: readonly MenuEntry[] = [
   { path: '/', label: 'menu.dashboard', access: 'authenticated' },
+  { path: '/hazards', label: 'menu.hazards', access: 'hazard.read' },
+  { path: '/hazards/mine', label: 'menu.myHazards', access: 'hazard.report' },
+  { path: '/hazards/supervision', label: 'menu.hazardSupervision', access: 'hazard.supervise' },
+  { path: '/hazards/stats', label: 'menu.hazardStats', access: 'hazard.read' },
+  // The detail page is reached from lists and notifications; the server answers 404 outside the caller's scope.
+  { path: '/hazards/:id', label: 'menu.hazardDetail', access: 'authenticated', hideInMenu: true },
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },

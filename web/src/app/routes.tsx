@@ -8,6 +8,7 @@ import {
 } from '@ant-design/icons';
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from 'react';
 import type { SessionUser } from '../api/types';
+import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { MENU, type MenuEntry } from './menu';
 
 export interface AppRoute extends MenuEntry {
@@ -28,6 +29,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   },
   '/users': { icon: <TeamOutlined />, component: page(() => import('../pages/users/UsersPage'), 'UsersPage') },
   '/audit': { icon: <AuditOutlined />, component: page(() => import('../pages/audit/AuditPage'), 'AuditPage') },
+  ...HAZARD_ROUTES,
   '/settings': {
     icon: <SettingOutlined />,
     component: page(() => import('../pages/settings/SettingsPage'), 'SettingsPage'),
