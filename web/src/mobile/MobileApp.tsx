@@ -8,7 +8,13 @@ import { type NotificationEvent, useRealtime } from '../app/realtime';
 import { Splash } from '../app/Splash';
 import { RequireSession, useSession, useUser } from '../app/session';
 import { changeLanguage } from '../i18n';
+import { myHazards } from './hazards/api';
+import { HazardPage } from './hazards/HazardPage';
+import { MyHazardsPage } from './hazards/MyHazardsPage';
+import { useOutbox, useOutboxSender } from './hazards/outbox';
+import { ReportPage } from './hazards/ReportPage';
 import './mobile.css';
+import './hazards/hazards.css';
 
 /** The phone pages: plain React and CSS, no antd, so the bundle stays small on a slow network. */
 export function MobileApp() {
@@ -99,6 +105,8 @@ function MobileShell() {
     setTimeout(() => setBanner((current) => (current === event ? null : current)), 6000);
   });
   const unread = inbox.data?.unreadCount ?? 0;
+  // Queued hazard reports go out on load, when the network returns, and on a backoff timer.
+  useOutboxSender(user.id);
 
   return (
     <div className="m-app">
@@ -116,6 +124,9 @@ function MobileShell() {
           <Route index element={<MobileHome />} />
           <Route path="inbox" element={<MobileInbox />} />
           <Route path="me" element={<MobileMe />} />
+          <Route path="hazards/new" element={<ReportPage />} />
+          <Route path="hazards/mine" element={<MyHazardsPage />} />
+          <Route path="hazards/:id" element={<HazardPage />} />
           <Route path="*" element={<MobileHome />} />
         </Routes>
       </main>
@@ -143,8 +154,7 @@ function MobileShell() {
   );
 }
 
-const ACTIONS = [
-  { key: 'hazard', icon: '⚠', color: '#fa8c16' },
+const COMING = [
   { key: 'patrol', icon: '⌖', color: '#1677ff' },
   { key: 'help', icon: '☎', color: '#f5222d' },
   { key: 'quiz', icon: '✎', color: '#52c41a' },
@@ -153,14 +163,75 @@ const ACTIONS = [
 function MobileHome() {
   const { t } = useTranslation();
   const user = useUser();
+  const canReport = user.permissions.includes('hazard.report');
+  const canRectify = user.permissions.includes('hazard.rectify');
+  const { reports } = useOutbox(user.id);
+  const pending = reports.filter((report) => report.status === 'pending').length;
+  const failed = reports.length - pending;
+  const tasks = useQuery({
+    queryKey: ['mobile-hazards', 'responsible'],
+    queryFn: () => myHazards('responsible', true),
+    enabled: canRectify,
+  });
+  const taskCount = tasks.data?.items.length ?? 0;
+  const overdue = tasks.data?.items.filter((hazard) => hazard.overdue).length ?? 0;
   return (
     <>
       <section className="m-welcome">
         <div className="m-welcome-name">{t('mobile.hello', { name: user.displayName })}</div>
         <div className="m-welcome-roles">{user.roles.map((role) => t(`roles.${role}`)).join(' · ')}</div>
       </section>
+      {reports.length > 0 && (
+        <Link
+          to="/m/hazards/mine?tab=reported"
+          className={failed > 0 ? 'mh-pending-bar mh-pending-failed' : 'mh-pending-bar'}
+          data-testid="pending-bar"
+        >
+          <span>
+            {pending > 0 && (
+              <>
+                <strong data-testid="pending-count">{pending}</strong> {t('mobileHazards.pendingHome')}
+              </>
+            )}
+            {pending > 0 && failed > 0 && ' · '}
+            {failed > 0 && t('mobileHazards.failedHome', { count: failed })}
+          </span>
+          <span aria-hidden>›</span>
+        </Link>
+      )}
       <section className="m-grid" data-testid="mobile-actions">
-        {ACTIONS.map((action) => (
+        {canReport && (
+          <Link to="/m/hazards/new" className="m-card m-card-live" data-testid="action-hazard">
+            <span className="m-card-icon" style={{ background: '#fa8c16' }} aria-hidden>
+              ⚠
+            </span>
+            <span className="m-card-title">{t('mobile.actions.hazard')}</span>
+            <span className="m-card-note m-card-note-live">{t('mobileHazards.reportNote')}</span>
+          </Link>
+        )}
+        {canRectify && (
+          <Link to="/m/hazards/mine?tab=tasks" className="m-card m-card-live" data-testid="action-tasks">
+            <span className="m-card-icon" style={{ background: '#13c2c2' }} aria-hidden>
+              ✓{taskCount > 0 && <span className="m-dot m-dot-card">{taskCount > 99 ? '99+' : taskCount}</span>}
+            </span>
+            <span className="m-card-title">{t('mobileHazards.tasks')}</span>
+            <span className={overdue > 0 ? 'm-card-note m-card-note-alert' : 'm-card-note m-card-note-live'}>
+              {overdue > 0
+                ? t('mobileHazards.overdueCount', { count: overdue })
+                : t('mobileHazards.taskCount', { count: taskCount })}
+            </span>
+          </Link>
+        )}
+        {canReport && (
+          <Link to="/m/hazards/mine?tab=reported" className="m-card m-card-live" data-testid="action-reported">
+            <span className="m-card-icon" style={{ background: '#722ed1' }} aria-hidden>
+              ☰
+            </span>
+            <span className="m-card-title">{t('mobileHazards.reported')}</span>
+            <span className="m-card-note m-card-note-live">{t('mobileHazards.reportedNote')}</span>
+          </Link>
+        )}
+        {COMING.map((action) => (
           <div key={action.key} className="m-card m-card-coming" aria-disabled="true">
             <span className="m-card-icon" style={{ background: action.color }} aria-hidden>
               {action.icon}
