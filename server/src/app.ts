@@ -12,6 +12,7 @@ import type { Database } from './db/database.js';
 import { auditModule } from './modules/audit/routes.js';
 import { authModule } from './modules/auth/routes.js';
 import { filesModule } from './modules/files/routes.js';
+import { hazardsModule } from './modules/hazards/routes.js';
 import { healthModule } from './modules/health/routes.js';
 import { notificationsModule } from './modules/notifications/routes.js';
 import { orgsModule } from './modules/orgs/routes.js';
@@ -36,6 +37,7 @@ const MODULES = [
   usersModule,
   auditModule,
   filesModule,
+  hazardsModule,
   notificationsModule,
   streamModule,
 ];

@@ -1,4 +1,13 @@
-import type { OrgLevel, PlaceKind, RoleCode, SchoolType } from '@safe-campus/domain';
+import type {
+  HazardCategory,
+  HazardGrade,
+  HazardState,
+  OrgLevel,
+  PlaceKind,
+  RiskLevel,
+  RoleCode,
+  SchoolType,
+} from '@safe-campus/domain';
 
 /** Chinese labels of the domain's enumerations, for Excel templates, imports and ledgers. */
 export const ORG_LEVEL_LABELS: Record<OrgLevel, string> = {
@@ -65,3 +74,38 @@ export const IMPORT_MESSAGES = {
 export function importMessage(key: keyof typeof IMPORT_MESSAGES, params: Record<string, string | number> = {}): string {
   return IMPORT_MESSAGES[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
 }
+
+export const HAZARD_CATEGORY_LABELS: Record<HazardCategory, string> = {
+  fire: '消防',
+  public_order: '治安',
+  traffic: '交通',
+  food: '食品',
+  building: '校舍建筑',
+  hazardous_chemicals: '危化品',
+  special_equipment: '特种设备',
+  surroundings: '周边环境',
+  other: '其他',
+};
+
+/** 一般 / 较大 / 重大 */
+export const HAZARD_GRADE_LABELS: Record<HazardGrade, string> = {
+  general: '一般',
+  larger: '较大',
+  major: '重大',
+};
+
+export const RISK_LEVEL_LABELS: Record<RiskLevel, string> = {
+  red: '红色（重大风险）',
+  orange: '橙色（较大风险）',
+  yellow: '黄色（一般风险）',
+  blue: '蓝色（低风险）',
+};
+
+export const HAZARD_STATE_LABELS: Record<HazardState, string> = {
+  reported: '待确认',
+  confirmed: '已确认待交办',
+  rectifying: '整改中',
+  rectified: '已整改待验收',
+  closed: '已验收销号',
+  rejected: '不属于隐患',
+};

@@ -45,6 +45,47 @@ export const MESSAGES = {
   },
   school_type_required: { zh: '学校须填写学校类型', en: 'A school needs a school type' },
   school_type_not_allowed: { zh: '只有学校可以填写学校类型', en: 'Only schools have a school type' },
+  hazard_action_not_allowed: {
+    zh: '该隐患当前状态下不能执行此操作，请刷新后查看最新状态',
+    en: "This step is not possible in the hazard's current state",
+  },
+  hazard_not_responsible: {
+    zh: '只有该隐患的整改责任人可以提交整改结果',
+    en: 'Only the responsible person records the fix',
+  },
+  hazard_supervisor_must_verify: {
+    zh: '挂牌督办或重大隐患须由督办单位（教育局）验收',
+    en: 'Supervised and major hazards are verified by the supervising bureau',
+  },
+  hazard_deadline_past: { zh: '整改时限须晚于当前时间', en: 'The deadline must lie in the future' },
+  hazard_org_not_school: {
+    zh: '隐患须上报到某所学校或其部门',
+    en: 'A hazard belongs to a school or one of its departments',
+  },
+  hazard_place_invalid: { zh: '所选场所不属于该学校', en: 'The place belongs to another school' },
+  hazard_photo_not_image: { zh: '隐患照片须为图片文件（JPG、PNG、WebP、GIF）', en: 'Hazard photos must be images' },
+  hazard_found_at_invalid: {
+    zh: '发现时间须在最近 30 天内，且不能晚于当前时间',
+    en: 'The time found must lie within the last 30 days and not in the future',
+  },
+  hazard_responsible_invalid: {
+    zh: '整改责任人须为本校在岗人员',
+    en: 'The responsible person must be an active member of the school',
+  },
+  hazard_already_supervised: {
+    zh: '该隐患已由上级单位挂牌督办',
+    en: 'A higher bureau already supervises this hazard',
+  },
+  hazard_not_supervised: { zh: '该隐患未被挂牌督办', en: 'This hazard is not under supervision' },
+  date_range_invalid: { zh: '开始日期不能晚于结束日期', en: 'The start date is after the end date' },
+  idempotency_key_invalid: {
+    zh: '防重复提交标识（Idempotency-Key）格式不正确',
+    en: 'The Idempotency-Key header is not valid (8–100 letters, digits, _.:-)',
+  },
+  idempotency_key_reused: {
+    zh: '同一防重复提交标识已用于另一份不同的提交',
+    en: 'This Idempotency-Key was already used for a different request',
+  },
   place_org_not_school: { zh: '场所须属于某所学校', en: 'Places belong to a school' },
   place_parent_invalid: { zh: '上级场所不属于同一所学校', en: 'The parent place belongs to another school' },
   place_has_children: { zh: '该场所下还有子场所，不能删除', en: 'The place still has child places' },

@@ -27,6 +27,10 @@ export interface Config {
   trustProxy: boolean;
   /** Require TOTP enrolment for the three administrator roles (demo accounts exempt). */
   adminTotpRequired: boolean;
+  /** Hours before a hazard's deadline when its responsible person is reminded. */
+  hazardReminderHours: number;
+  /** Hours past a hazard's deadline after which it escalates one bureau level up (again after each such period). */
+  hazardEscalationGraceHours: number;
   mqttUrl: string | null;
   logLevel: string;
   /** Serve the built web app from this folder when it exists. */
@@ -66,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cookieSecure: cookieSecure === undefined || cookieSecure === 'auto' ? 'auto' : bool(cookieSecure, false),
     trustProxy: bool(env.TRUST_PROXY, false),
     adminTotpRequired: bool(env.ADMIN_TOTP_REQUIRED, true),
+    hazardReminderHours: int(env.HAZARD_REMINDER_HOURS, 24),
+    hazardEscalationGraceHours: int(env.HAZARD_ESCALATION_GRACE_HOURS, 72),
     mqttUrl: env.MQTT_URL || null,
     logLevel: env.LOG_LEVEL ?? 'info',
     webDist: path.resolve(env.WEB_DIST ?? path.join(root, 'web/dist')),

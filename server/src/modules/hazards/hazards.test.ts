@@ -1,0 +1,725 @@
+import {
+  HAZARD_CATEGORIES,
+  HAZARD_GRADES,
+  HAZARD_STATES,
+  type HazardDetail,
+  type HazardStats,
+  type HazardSummary,
+} from '@safe-campus/domain';
+import ExcelJS from 'exceljs';
+import fc from 'fast-check';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltOrg, type BuiltUser, buildTree, buildUser, type Tree } from '../../../test/factories.js';
+import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
+import { multipartBody } from '../files/test-support.js';
+import { sweepHazardAlerts } from './alerts.js';
+import { HazardService } from './service.js';
+
+let t: TestApp;
+let tree: Tree;
+let security: Client;
+let leader: Client;
+let teacher: Client;
+let teacherUser: BuiltUser;
+let otherTeacherUser: BuiltUser;
+let departmentOfficer: Client;
+let departmentOfficerUser: BuiltUser;
+let otherSecurity: Client;
+let countyOfficer: Client;
+let countyOfficerUser: BuiltUser;
+let cityOfficer: Client;
+let cityOfficerUser: BuiltUser;
+let provinceOfficerUser: BuiltUser;
+let farOfficer: Client;
+let placeId: number;
+let otherPlaceId: number;
+
+const HOUR = 3600_000;
+const future = (hours = 72) => new Date(Date.now() + hours * HOUR).toISOString();
+
+async function as(user: BuiltUser): Promise<Client> {
+  return login(t.app, user.username, user.password);
+}
+
+async function photo(client: Client, color = '#aa3322'): Promise<string> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: color } })
+    .png()
+    .toBuffer();
+  const { payload, headers } = multipartBody(png, '现场照片.png');
+  const response = await client.post('/api/v1/files', payload, headers);
+  expect(response.statusCode).toBe(200);
+  return response.json().id;
+}
+
+async function report(client: Client, body: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  return client.post(
+    '/api/v1/hazards',
+    { orgId: tree.school.id, title: '消防通道堆放杂物', category: 'fire', ...body },
+    headers,
+  );
+}
+
+async function reported(client: Client, body: Record<string, unknown> = {}): Promise<HazardDetail> {
+  const response = await report(client, body);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+async function act(client: Client, id: number, command: string, body: Record<string, unknown> = {}, headers = {}) {
+  return client.post(`/api/v1/hazards/${id}/${command}`, body, headers);
+}
+
+const assignBody = (userId: number, deadline = future()) => ({
+  responsibleUnit: '总务处',
+  responsibleUserId: userId,
+  measures: '清理杂物，设置禁止堆放标识',
+  funds: 500,
+  deadline,
+  interimMeasures: '设置警示带，安排专人值守',
+});
+
+/** A hazard walked to `rectifying`, assigned to the teacher. */
+async function assigned(grade: 'general' | 'major' = 'general', deadline = future()): Promise<HazardDetail> {
+  const hazard = await reported(security);
+  expect((await act(security, hazard.id, 'confirm', { grade, riskLevel: 'yellow' })).statusCode).toBe(200);
+  const response = await act(security, hazard.id, 'assign', assignBody(teacherUser.id, deadline));
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+async function auditActions(id: number): Promise<string[]> {
+  const rows = await t.database.db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('target_type', '=', 'hazard')
+    .where('target_id', '=', String(id))
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.action);
+}
+
+async function notificationsOf(userId: number, kind: string, hazardId?: number) {
+  let query = t.database.db
+    .selectFrom('notification')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind);
+  if (hazardId !== undefined) query = query.where('link', '=', `/hazards/${hazardId}`);
+  return query.execute();
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ adminTotpRequired: false, hazardReminderHours: 24, hazardEscalationGraceHours: 72 });
+  tree = await buildTree(t.database.db);
+  const db = t.database.db;
+  security = await as(await buildUser(db, { role: 'school_security', org: tree.school }));
+  leader = await as(await buildUser(db, { role: 'school_leader', org: tree.school }));
+  teacherUser = await buildUser(db, { role: 'teacher', org: tree.school });
+  teacher = await as(teacherUser);
+  otherTeacherUser = await buildUser(db, { role: 'teacher', org: tree.otherSchool });
+  departmentOfficerUser = await buildUser(db, { role: 'department_officer', org: tree.department });
+  departmentOfficer = await as(departmentOfficerUser);
+  otherSecurity = await as(await buildUser(db, { role: 'school_security', org: tree.otherSchool }));
+  countyOfficerUser = await buildUser(db, { role: 'bureau_officer', org: tree.county });
+  countyOfficer = await as(countyOfficerUser);
+  cityOfficerUser = await buildUser(db, { role: 'bureau_officer', org: tree.city });
+  cityOfficer = await as(cityOfficerUser);
+  provinceOfficerUser = await buildUser(db, { role: 'bureau_officer', org: tree.province });
+  farOfficer = await as(await buildUser(db, { role: 'bureau_officer', org: tree.otherCounty }));
+  const place = await security.post('/api/v1/places', {
+    orgId: tree.school.id,
+    kind: 'gate',
+    code: 'G1',
+    name: '南门',
+  });
+  placeId = place.json().id;
+  const other = await otherSecurity.post('/api/v1/places', {
+    orgId: tree.otherSchool.id,
+    kind: 'gate',
+    code: 'G1',
+    name: '北门',
+  });
+  otherPlaceId = other.json().id;
+});
+afterAll(() => t.close());
+
+describe('the closed loop', () => {
+  it('walks report → confirm → assign → rectify → verify with photos, timeline, audit and notifications', async () => {
+    const before = await photo(teacher, '#cc0000');
+    const created = await report(teacher, {
+      title: '实验楼灭火器过期',
+      category: 'fire',
+      placeId,
+      photoIds: [before],
+      description: '三楼东侧两具灭火器压力表指针在红区',
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    const hazard: HazardDetail = created.json();
+    expect(hazard).toMatchObject({
+      state: 'reported',
+      source: 'report',
+      schoolId: tree.school.id,
+      placeName: '南门',
+      supervised: false,
+    });
+    expect(hazard.code).toMatch(/^YH\d{4}\d{7}$/);
+    expect(hazard.photos.before.map((p) => p.id)).toEqual([before]);
+    // The school's security officer hears of it.
+    expect(
+      await notificationsOf(hazard.reportedById === teacherUser.id ? security.userId : 0, 'hazard.reported', hazard.id),
+    ).toHaveLength(1);
+    expect(hazard.commands).toEqual([]); // a teacher cannot grade
+
+    const view = await security.get(`/api/v1/hazards/${hazard.id}`);
+    expect(view.json().commands).toEqual(expect.arrayContaining(['confirm', 'reject']));
+
+    const confirmed = await act(security, hazard.id, 'confirm', { grade: 'general', riskLevel: 'blue', note: '属实' });
+    expect(confirmed.json()).toMatchObject({ state: 'confirmed', grade: 'general', riskLevel: 'blue' });
+
+    const assignedResponse = await act(security, hazard.id, 'assign', assignBody(teacherUser.id));
+    expect(assignedResponse.json()).toMatchObject({
+      state: 'rectifying',
+      responsibleUserId: teacherUser.id,
+      responsibleUnit: '总务处',
+      funds: 500,
+      interimMeasures: '设置警示带，安排专人值守',
+    });
+    expect(await notificationsOf(teacherUser.id, 'hazard.assigned', hazard.id)).toHaveLength(1);
+
+    // The responsible teacher finds it among their tasks, and may rectify it.
+    const tasks = await teacher.get('/api/v1/hazards/mine?role=responsible&open=true');
+    expect(tasks.json().items.map((item: HazardSummary) => item.id)).toContain(hazard.id);
+    expect((await teacher.get(`/api/v1/hazards/${hazard.id}`)).json().commands).toEqual(['rectify']);
+
+    const after = await photo(teacher, '#00aa00');
+    const rectified = await act(teacher, hazard.id, 'rectify', { note: '已更换两具灭火器', photoIds: [after] });
+    expect(rectified.statusCode, rectified.body).toBe(200);
+    expect(rectified.json().state).toBe('rectified');
+
+    const verified = await act(security, hazard.id, 'verify', { note: '现场复查合格' });
+    const closed: HazardDetail = verified.json();
+    expect(closed.state).toBe('closed');
+    expect(closed.closedAt).not.toBeNull();
+    expect(closed.photos.before.map((p) => p.id)).toEqual([before]);
+    expect(closed.photos.after.map((p) => p.id)).toEqual([after]);
+    expect(closed.timeline.map((entry) => [entry.action, entry.toState])).toEqual([
+      ['report', 'reported'],
+      ['confirm', 'confirmed'],
+      ['assign', 'rectifying'],
+      ['rectify', 'rectified'],
+      ['verify', 'closed'],
+    ]);
+    expect(closed.timeline[2]!.data).toMatchObject({ responsibleUnit: '总务处', funds: 500 });
+    expect(await auditActions(hazard.id)).toEqual([
+      'hazard.create',
+      'hazard.confirm',
+      'hazard.assign',
+      'hazard.rectify',
+      'hazard.verify',
+    ]);
+
+    // The photos are readable by those who see the hazard, and by nobody else.
+    expect((await security.get(`/api/v1/files/${after}`)).statusCode).toBe(200);
+    expect((await countyOfficer.get(`/api/v1/files/${before}/thumbnail`)).statusCode).toBe(200);
+    expect((await otherSecurity.get(`/api/v1/files/${after}`)).statusCode).toBe(404);
+
+    // A closed hazard reopens only by the explicit, audited reopen.
+    expect((await act(security, hazard.id, 'assign', assignBody(teacherUser.id))).statusCode).toBe(409);
+    const reopened = await act(security, hazard.id, 'reopen', { reason: '复查发现新增过期灭火器' });
+    expect(reopened.json()).toMatchObject({ state: 'rectifying', closedAt: null });
+    expect((await auditActions(hazard.id)).at(-1)).toBe('hazard.reopen');
+  });
+
+  it('rejects a report that is not a hazard, with a reason, and keeps it out of the found count', async () => {
+    const hazard = await reported(teacher, { title: '教室灯不亮' });
+    const missing = await act(security, hazard.id, 'reject', { reason: '  ' });
+    expect(missing.statusCode).toBe(400);
+    const rejected = await act(security, hazard.id, 'reject', { reason: '属日常维修，已转后勤报修' });
+    expect(rejected.json()).toMatchObject({ state: 'rejected', rejectReason: '属日常维修，已转后勤报修' });
+  });
+
+  it('returns a rectification with a reason and a new deadline', async () => {
+    const hazard = await assigned();
+    await act(teacher, hazard.id, 'rectify', { note: '已整改' });
+    const past = await act(security, hazard.id, 'return', { reason: '未设置标识', deadline: future(-1) });
+    expect(past.statusCode).toBe(400);
+    expect(past.json().code).toBe('hazard_deadline_past');
+    const deadline = future(48);
+    const returned = await act(security, hazard.id, 'return', { reason: '未设置标识', deadline });
+    expect(returned.json()).toMatchObject({ state: 'rectifying', deadline });
+  });
+});
+
+describe('bad input and illegal steps', () => {
+  it('answers 409 with a stable code for steps the state machine refuses', async () => {
+    const hazard = await reported(teacher);
+    const early = await act(security, hazard.id, 'verify', {});
+    expect(early.statusCode).toBe(409);
+    expect(early.headers['content-type']).toContain('application/problem+json');
+    expect(early.json()).toMatchObject({ code: 'hazard_action_not_allowed' });
+    expect(early.json().message).toMatch(/[\u4e00-\u9fa5]/);
+
+    const rectifying = await assigned();
+    const notMine = await act(security, rectifying.id, 'rectify', { note: '代为整改' });
+    expect(notMine.statusCode).toBe(409);
+    expect(notMine.json().code).toBe('hazard_not_responsible');
+  });
+
+  it('refuses the wrong role (403) and other schools and counties (404), writing nothing', async () => {
+    const hazard = await reported(teacher);
+    const counts = await tableCounts(t.database);
+    expect((await act(teacher, hazard.id, 'confirm', { grade: 'general', riskLevel: 'blue' })).statusCode).toBe(403);
+    expect((await act(otherSecurity, hazard.id, 'confirm', { grade: 'general', riskLevel: 'blue' })).statusCode).toBe(
+      404,
+    );
+    expect((await otherSecurity.get(`/api/v1/hazards/${hazard.id}`)).statusCode).toBe(404);
+    expect((await farOfficer.get(`/api/v1/hazards/${hazard.id}`)).statusCode).toBe(404);
+    expect((await farOfficer.get(`/api/v1/hazards?orgId=${tree.school.id}`)).statusCode).toBe(404);
+    const foreignPlace = await report(security, { placeId: otherPlaceId });
+    expect(foreignPlace.statusCode).toBe(400);
+    expect(foreignPlace.json().code).toBe('hazard_place_invalid');
+    const foreignSchool = await report(security, { orgId: tree.otherSchool.id });
+    expect(foreignSchool.statusCode).toBe(404);
+    const county = await report(countyOfficer, { orgId: tree.county.id });
+    expect(county.json().code).toBe('hazard_org_not_school');
+    expect(await tableCounts(t.database)).toEqual(counts);
+  });
+
+  it('validates the body: unknown fields, wrong types, huge strings, past deadlines, future finds', async () => {
+    const counts = await tableCounts(t.database);
+    for (const body of [
+      { title: 123 },
+      { category: 'ufo' },
+      { title: '隐'.repeat(101) },
+      { title: '\u0000' },
+      { extra: true },
+      { foundAt: future(24) },
+      { foundAt: new Date(Date.now() - 40 * 24 * HOUR).toISOString() },
+      { planX: 0.5 },
+    ]) {
+      const response = await report(security, body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+    }
+    const hazard = await reported(security);
+    await act(security, hazard.id, 'confirm', { grade: 'general', riskLevel: 'blue' });
+    const past = await act(security, hazard.id, 'assign', assignBody(teacherUser.id, future(-2)));
+    expect(past.json().code).toBe('hazard_deadline_past');
+    const stranger = await act(security, hazard.id, 'assign', assignBody(otherTeacherUser.id));
+    expect(stranger.json().code).toBe('hazard_responsible_invalid');
+    const after = await tableCounts(t.database);
+    // Only the one valid report (and its confirmation) was written.
+    expect(after.hazard).toBe(counts.hazard! + 1);
+    expect(after.timeline_event).toBe(counts.timeline_event! + 2);
+  });
+
+  it('refuses photos that are not images, and uploads over the size limit', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF');
+    const { payload, headers } = multipartBody(pdf, 'photo.jpg');
+    const file = await security.post('/api/v1/files', payload, headers);
+    expect(file.statusCode).toBe(200);
+    const counts = await tableCounts(t.database);
+    const response = await report(security, { photoIds: [file.json().id] });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('hazard_photo_not_image');
+    expect(await tableCounts(t.database)).toEqual(counts);
+
+    const huge = multipartBody(Buffer.alloc(50 * 1024 * 1024, 0xff), 'big.jpg');
+    const tooLarge = await security.post('/api/v1/files', huge.payload, huge.headers);
+    expect(tooLarge.statusCode).toBe(413);
+    expect(await tableCounts(t.database)).toEqual(counts);
+  });
+
+  it('does a double-submitted report or rectification once when it carries an Idempotency-Key', async () => {
+    const key = { 'idempotency-key': 'offline-report-0001-abcdef' };
+    const first = await report(teacher, { title: '围墙破损' }, key);
+    const second = await report(teacher, { title: '围墙破损' }, key);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(second.json().id).toBe(first.json().id);
+    const sameTitle = await t.database.db.selectFrom('hazard').select('id').where('title', '=', '围墙破损').execute();
+    expect(sameTitle).toHaveLength(1);
+    const reused = await report(teacher, { title: '另一个隐患' }, key);
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().code).toBe('idempotency_key_reused');
+    expect((await report(teacher, {}, { 'idempotency-key': 'x' })).statusCode).toBe(400);
+
+    const hazard = await assigned();
+    const rectifyKey = { 'idempotency-key': 'rectify-submit-000000001' };
+    // Sent twice at once (a double tap): one rectification, both answers equal.
+    const [a, b] = await Promise.all([
+      act(teacher, hazard.id, 'rectify', { note: '已修复' }, rectifyKey),
+      act(teacher, hazard.id, 'rectify', { note: '已修复' }, rectifyKey),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    const detail: HazardDetail = (await security.get(`/api/v1/hazards/${hazard.id}`)).json();
+    expect(detail.timeline.filter((entry) => entry.action === 'rectify')).toHaveLength(1);
+    expect((await auditActions(hazard.id)).filter((action) => action === 'hazard.rectify')).toHaveLength(1);
+    // Without a key the second submission is refused by the state machine, not doubled.
+    expect((await act(teacher, hazard.id, 'rectify', { note: '已修复' })).statusCode).toBe(409);
+  });
+});
+
+describe('supervision and major hazards', () => {
+  it('lets only the supervising bureau verify a major hazard', async () => {
+    const hazard = await assigned('major');
+    expect(await notificationsOf(countyOfficerUser.id, 'hazard.major', hazard.id)).toHaveLength(1);
+    await act(teacher, hazard.id, 'rectify', { note: '已加固' });
+    const bySchool = await act(security, hazard.id, 'verify', {});
+    expect(bySchool.json().code).toBe('hazard_supervisor_must_verify');
+    const byFar = await act(farOfficer, hazard.id, 'verify', {});
+    expect(byFar.statusCode).toBe(404);
+    const byCounty = await act(countyOfficer, hazard.id, 'verify', { note: '督导组复核合格' });
+    expect(byCounty.json().state).toBe('closed');
+  });
+
+  it('puts a hazard under supervision, takes progress reports, and lets a higher bureau take over', async () => {
+    const hazard = await assigned();
+    const bySchool = await act(security, hazard.id, 'supervise', { deadline: future(), requirements: '限期整改' });
+    expect(bySchool.statusCode).toBe(403);
+    const notice = await act(countyOfficer, hazard.id, 'supervise', {
+      deadline: future(240),
+      requirements: '十日内完成整改并报送整改报告',
+    });
+    expect(notice.statusCode, notice.body).toBe(200);
+    expect(notice.json()).toMatchObject({ supervised: true, supervisingOrgName: tree.county.name });
+    expect(notice.json().supervision.requirements).toBe('十日内完成整改并报送整改报告');
+
+    const progress = await act(security, hazard.id, 'progress', {
+      note: '已完成材料采购',
+      photoIds: [await photo(security)],
+    });
+    expect(progress.statusCode, progress.body).toBe(200);
+    expect(await notificationsOf(countyOfficerUser.id, 'hazard.progress', hazard.id)).toHaveLength(1);
+
+    // The board: the county's supervised, open hazards.
+    const board = await countyOfficer.get(`/api/v1/hazards?supervised=true&open=true`);
+    expect(board.json().items.map((item: HazardSummary) => item.id)).toContain(hazard.id);
+
+    const takeover = await act(cityOfficer, hazard.id, 'supervise', {
+      deadline: future(100),
+      requirements: '市局督办',
+    });
+    expect(takeover.json().supervisingOrgName).toBe(tree.city.name);
+    const back = await act(countyOfficer, hazard.id, 'supervise', { deadline: future(100), requirements: '区县督办' });
+    expect(back.json().code).toBe('hazard_already_supervised');
+
+    await act(teacher, hazard.id, 'rectify', { note: '已完成' });
+    expect((await act(security, hazard.id, 'verify', {})).json().code).toBe('hazard_supervisor_must_verify');
+    expect((await act(countyOfficer, hazard.id, 'verify', {})).json().code).toBe('hazard_supervisor_must_verify');
+    expect((await act(cityOfficer, hazard.id, 'verify', {})).json().state).toBe('closed');
+  });
+
+  it('turns a bureau report inside a school into a spot check the bureau supervises', async () => {
+    const spot = await reported(countyOfficer, { title: '校门口防冲撞设施缺失', category: 'public_order' });
+    expect(spot).toMatchObject({ source: 'spot_check', supervised: true, supervisingOrgName: tree.county.name });
+    expect(spot.schoolId).toBe(tree.school.id);
+    expect((await security.get(`/api/v1/hazards/${spot.id}`)).statusCode).toBe(200);
+  });
+});
+
+describe('scope', () => {
+  it('shows a department officer their department and what is assigned to them; a teacher only their own', async () => {
+    const inDepartment = await reported(departmentOfficer, { orgId: tree.department.id, title: '总务处仓库电线老化' });
+    expect(inDepartment.departmentId).toBe(tree.department.id);
+    const schoolWide = await reported(security, { title: '操场围栏松动' });
+    await act(security, schoolWide.id, 'confirm', { grade: 'general', riskLevel: 'blue' });
+    await act(security, schoolWide.id, 'assign', assignBody(departmentOfficerUser.id));
+
+    const list = await departmentOfficer.get('/api/v1/hazards?limit=200');
+    const ids = list.json().items.map((item: HazardSummary) => item.id);
+    expect(ids).toContain(inDepartment.id);
+    expect(ids).toContain(schoolWide.id);
+    expect(list.json().items.every((item: HazardSummary) => item.schoolId === tree.school.id)).toBe(true);
+    const unrelated = await reported(security, { title: '食堂排烟管道油污' });
+    expect(ids).not.toContain(unrelated.id);
+    expect((await departmentOfficer.get(`/api/v1/hazards/${unrelated.id}`)).statusCode).toBe(404);
+
+    expect((await teacher.get('/api/v1/hazards')).statusCode).toBe(403);
+    expect((await teacher.get(`/api/v1/hazards/${unrelated.id}`)).statusCode).toBe(404);
+    expect((await security.get('/api/v1/hazards?limit=200')).json().items.map((i: HazardSummary) => i.id)).toContain(
+      inDepartment.id,
+    );
+    const mine = await departmentOfficer.get('/api/v1/hazards/mine?role=reported');
+    expect(mine.json().items.map((i: HazardSummary) => i.id)).toEqual([inDepartment.id]);
+  });
+
+  it('lists a county ledger across its schools with cursor pages and filters, never another county', async () => {
+    const otherSchoolHazard = await reported(otherSecurity, {
+      orgId: tree.otherSchool.id,
+      title: '二小门卫室灭火器缺失',
+    });
+    const seen: HazardSummary[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/hazards?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await countyOfficer.get(url)).json();
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const total = await t.database.db
+      .selectFrom('hazard')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('county_id', '=', tree.county.id)
+      .executeTakeFirstOrThrow();
+    expect(seen).toHaveLength(Number(total.n));
+    expect(new Set(seen.map((item) => item.id)).size).toBe(seen.length);
+    expect(seen.map((item) => item.id)).toContain(otherSchoolHazard.id);
+    const sorted = [...seen].sort((a, b) => b.reportedAt.localeCompare(a.reportedAt) || b.id - a.id);
+    expect(seen.map((i) => i.id)).toEqual(sorted.map((i) => i.id));
+
+    const filtered = (await countyOfficer.get('/api/v1/hazards?state=reported&category=fire&keyword=灭火器')).json();
+    expect(filtered.items.length).toBeGreaterThan(0);
+    for (const item of filtered.items as HazardSummary[]) {
+      expect(item).toMatchObject({ state: 'reported', category: 'fire' });
+      expect(item.title).toContain('灭火器');
+    }
+    expect((await countyOfficer.get('/api/v1/hazards?cursor=garbage')).statusCode).toBe(400);
+    expect((await countyOfficer.get('/api/v1/hazards?from=2026-11-30&to=2026-11-01')).json().code).toBe(
+      'date_range_invalid',
+    );
+    const far = (await farOfficer.get('/api/v1/hazards')).json();
+    expect(far.items.every((item: HazardSummary) => item.schoolId === tree.farSchool.id)).toBe(true);
+  });
+});
+
+describe('overdue, reminders and escalation', () => {
+  it('reminds before the deadline, marks overdue at it, escalates one level per grace period, each once', async () => {
+    const deadline = new Date(Date.now() + 2 * HOUR);
+    const hazard = await assigned('general', deadline.toISOString());
+    // The hazards sweep alone: the whole sweeper a month ahead would also expire every test session.
+    const service = new HazardService(t.database.db, { reminderHours: 24, escalationGraceHours: 72 });
+    const tick = (offsetHours: number) =>
+      sweepHazardAlerts(t.database.db, service, new Date(deadline.getTime() + offsetHours * HOUR));
+
+    // Through the platform sweeper once, as in production.
+    await t.app.platform.sweeper.tick(new Date(deadline.getTime() - HOUR));
+    await tick(-0.5);
+    expect(await notificationsOf(teacherUser.id, 'hazard.reminder', hazard.id)).toHaveLength(1);
+
+    await tick(1);
+    await tick(1.5);
+    expect(await notificationsOf(teacherUser.id, 'hazard.overdue', hazard.id)).toHaveLength(1);
+    expect(await notificationsOf(security.userId, 'hazard.overdue', hazard.id)).toHaveLength(1);
+    expect(await notificationsOf(countyOfficerUser.id, 'hazard.escalated', hazard.id)).toHaveLength(0);
+
+    await tick(73);
+    await tick(74);
+    expect(await notificationsOf(countyOfficerUser.id, 'hazard.escalated', hazard.id)).toHaveLength(1);
+    expect(await notificationsOf(cityOfficerUser.id, 'hazard.escalated', hazard.id)).toHaveLength(0);
+
+    // A sweeper that was away for a month catches up to the province in one pass, once.
+    await tick(24 * 30);
+    await tick(24 * 31);
+    expect(await notificationsOf(cityOfficerUser.id, 'hazard.escalated', hazard.id)).toHaveLength(0);
+    expect(await notificationsOf(provinceOfficerUser.id, 'hazard.escalated', hazard.id)).toHaveLength(1);
+    const detailResponse = await security.get(`/api/v1/hazards/${hazard.id}`);
+    expect(detailResponse.statusCode, detailResponse.body).toBe(200);
+    const detail: HazardDetail = detailResponse.json();
+    expect(detail.escalationLevel).toBe(3);
+    expect(detail.timeline.filter((entry) => entry.action === 'overdue')).toHaveLength(1);
+    expect(detail.timeline.filter((entry) => entry.action === 'escalate').map((entry) => entry.data)).toEqual([
+      { level: 1 },
+      { level: 3 },
+    ]);
+
+    // A return with a new deadline starts the clock again.
+    await act(teacher, hazard.id, 'rectify', { note: '已整改' });
+    const returned = await act(security, hazard.id, 'return', { reason: '复查不合格', deadline: future(48) });
+    expect(returned.json()).toMatchObject({ overdue: false, escalationLevel: 0 });
+  });
+});
+
+describe('statistics and ledgers', () => {
+  /** Random hazards written straight into the table, so the numbers can be counted independently. */
+  async function seedRandom(count: number, seed: number) {
+    const schools: BuiltOrg[] = [tree.school, tree.otherSchool, tree.farSchool];
+    const now = Date.now();
+    const rows = fc.sample(
+      fc.record({
+        school: fc.constantFrom(...schools),
+        inDepartment: fc.boolean(),
+        category: fc.constantFrom(...HAZARD_CATEGORIES),
+        grade: fc.constantFrom(...HAZARD_GRADES, null),
+        state: fc.constantFrom(...HAZARD_STATES),
+        ageDays: fc.integer({ min: 0, max: 400 }),
+        deadlineDays: fc.integer({ min: -30, max: 30 }),
+        closeDays: fc.integer({ min: 0, max: 60 }),
+        supervised: fc.boolean(),
+      }),
+      { numRuns: count, seed },
+    );
+    const db = t.database.db;
+    const ids: number[] = [];
+    for (const [index, row] of rows.entries()) {
+      const path = row.inDepartment && row.school.id === tree.school.id ? tree.department.path : row.school.path;
+      const parts = row.school.path.split('/').filter(Boolean).map(Number);
+      const reportedAt = new Date(now - row.ageDays * 24 * HOUR);
+      const inserted = await db
+        .insertInto('hazard')
+        .values({
+          code: `RND${seed}-${index}`,
+          org_path: path,
+          province_id: parts[0]!,
+          city_id: parts[1]!,
+          county_id: parts[2]!,
+          school_id: parts[3]!,
+          department_id: path === tree.department.path ? tree.department.id : null,
+          title: `随机隐患${index}`,
+          category: row.category,
+          grade: row.grade,
+          state: row.state,
+          reported_at: reportedAt,
+          deadline: row.state === 'reported' ? null : new Date(now + row.deadlineDays * 24 * HOUR),
+          closed_at: row.state === 'closed' ? new Date(reportedAt.getTime() + row.closeDays * 24 * HOUR) : null,
+          supervised: row.supervised,
+          supervising_org_id: row.supervised ? tree.county.id : null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.push(inserted.id);
+    }
+  }
+
+  /** Counts straight from the rows, the way a person checking the statistics would. */
+  async function countRows(where: { column: 'county_id' | 'city_id' | 'school_id'; id: number }, fromDay?: Date) {
+    let query = t.database.db
+      .selectFrom('hazard')
+      .select([
+        'state',
+        'deadline',
+        'grade',
+        'supervised',
+        'reported_at',
+        'closed_at',
+        'category',
+        'county_id',
+        'school_id',
+      ])
+      .where(where.column, '=', where.id);
+    if (fromDay) query = query.where('reported_at', '>=', fromDay);
+    const rows = await query.execute();
+    const now = Date.now();
+    const found = rows.filter((row) => row.state !== 'rejected');
+    const closed = found.filter((row) => row.state === 'closed');
+    return {
+      found: found.length,
+      rectified: closed.length,
+      overdue: rows.filter(
+        (row) => !['closed', 'rejected'].includes(row.state) && row.deadline && row.deadline.getTime() < now,
+      ).length,
+      major: found.filter((row) => row.grade === 'major').length,
+      supervised: found.filter((row) => row.supervised).length,
+      fire: found.filter((row) => row.category === 'fire').length,
+      perSchool: (schoolId: number) => found.filter((row) => row.school_id === schoolId).length,
+      averageDays:
+        closed.length === 0
+          ? null
+          : closed.reduce((sum, row) => sum + (row.closed_at!.getTime() - row.reported_at.getTime()), 0) /
+            closed.length /
+            (24 * HOUR),
+    };
+  }
+
+  it('gives statistics equal to a count of the underlying rows, on random data', async () => {
+    await seedRandom(300, 7);
+    const county: HazardStats = (await countyOfficer.get(`/api/v1/hazards/stats?orgId=${tree.county.id}`)).json();
+    const expected = await countRows({ column: 'county_id', id: tree.county.id });
+    expect(county.totals).toMatchObject({
+      found: expected.found,
+      rectified: expected.rectified,
+      unrectified: expected.found - expected.rectified,
+      overdue: expected.overdue,
+      major: expected.major,
+      supervised: expected.supervised,
+    });
+    expect(county.totals.averageDaysToClose).toBeCloseTo(expected.averageDays!, 1);
+    expect(county.byCategory.find((row) => row.category === 'fire')!.found).toBe(expected.fire);
+    // Each school of the county is a row (a district sees each school), and the rows add up to the totals.
+    const schoolRow = county.byChild.find((row) => row.orgId === tree.school.id)!;
+    expect(schoolRow.found).toBe(expected.perSchool(tree.school.id));
+    expect(county.byChild.map((row) => row.orgId).sort()).toEqual([tree.school.id, tree.otherSchool.id].sort());
+    for (const key of ['found', 'rectified', 'overdue', 'major'] as const) {
+      expect(county.byChild.reduce((sum, row) => sum + row[key], 0)).toBe(county.totals[key]);
+      expect(county.byCategory.reduce((sum, row) => sum + row[key], 0)).toBe(county.totals[key]);
+      expect(county.byGrade.reduce((sum, row) => sum + row[key], 0)).toBe(county.totals[key]);
+    }
+
+    // The province sees each city; a date range narrows by report day.
+    const fromDay = '2026-01-01';
+    const province: HazardStats = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/hazards/stats?from=${fromDay}`,
+        headers: { cookie: (await as(provinceOfficerUser)).cookie },
+      })
+    ).json();
+    expect(province.byChild.map((row) => row.orgId).sort()).toEqual([tree.city.id, tree.otherCity.id].sort());
+    const city = await countRows({ column: 'city_id', id: tree.city.id }, new Date('2025-12-31T16:00:00Z'));
+    expect(province.byChild.find((row) => row.orgId === tree.city.id)!.found).toBe(city.found);
+
+    // The ledger's overdue filter agrees with the overdue count.
+    let overdueListed = 0;
+    let cursor: string | null = null;
+    do {
+      const page: { items: unknown[]; nextCursor: string | null } = (
+        await countyOfficer.get(`/api/v1/hazards?overdue=true&limit=200${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
+      overdueListed += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(overdueListed).toBe(county.totals.overdue);
+
+    // A school's statistics break down by department, its own hazards in a row of their own.
+    const school: HazardStats = (await security.get('/api/v1/hazards/stats')).json();
+    expect(school.byChild.map((row) => row.orgName)).toEqual(
+      expect.arrayContaining([tree.department.name, `${tree.school.name}（本级）`]),
+    );
+  });
+
+  it('exports the printable ledger and the statistics to Excel, audited', async () => {
+    const response = await security.get('/api/v1/hazards/export.xlsx?open=true');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('spreadsheetml');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.rawPayload as never);
+    const sheet = workbook.getWorksheet('隐患台账')!;
+    expect(String(sheet.getRow(1).getCell(1).value)).toBe(`${tree.school.name}隐患排查整改台账`);
+    expect(sheet.getRow(3).getCell(15).value).toBe('整改措施');
+    const listed = await t.database.db
+      .selectFrom('hazard')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('school_id', '=', tree.school.id)
+      .where('state', 'not in', ['closed', 'rejected'])
+      .executeTakeFirstOrThrow();
+    let dataRows = 0;
+    sheet.eachRow((row, number) => {
+      if (number > 3 && typeof row.getCell(1).value === 'number') dataRows += 1;
+    });
+    expect(dataRows).toBe(Number(listed.n));
+    const texts: string[] = [];
+    sheet.eachRow((row) => texts.push(String(row.getCell(1).value ?? '')));
+    expect(texts.some((text) => text.startsWith(`合计：隐患 ${listed.n} 条`))).toBe(true);
+
+    const stats = await countyOfficer.get('/api/v1/hazards/stats/export.xlsx');
+    expect(stats.statusCode).toBe(200);
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', 'in', ['hazard.export', 'hazard.stats_export'])
+      .execute();
+    expect(audit.map((row) => row.action).sort()).toEqual(['hazard.export', 'hazard.stats_export']);
+    expect((await teacher.get('/api/v1/hazards/export.xlsx')).statusCode).toBe(403);
+  });
+
+  it('exports an empty ledger with its title and a zero total', async () => {
+    const response = await farOfficer.get('/api/v1/hazards/export.xlsx?keyword=不存在的隐患');
+    expect(response.statusCode).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.rawPayload as never);
+    const texts: string[] = [];
+    workbook.getWorksheet('隐患台账')!.eachRow((row) => texts.push(String(row.getCell(1).value ?? '')));
+    expect(texts).toContain('合计：隐患 0 条，其中已验收销号 0 条，未销号 0 条（超期 0 条），不属于隐患 0 条。');
+  });
+});

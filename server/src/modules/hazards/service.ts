@@ -1,0 +1,630 @@
+import {
+  type AlertPolicy,
+  type CreateHazardBody,
+  HAZARD_ACTIONS,
+  type HazardAction,
+  type HazardCommand,
+  type HazardState,
+  type hazardActionBodies,
+  isOpen,
+  isValidDeadline,
+  isWithin,
+  needsSupervisorVerification,
+  nextAlertAt,
+  type OrgLevel,
+  type Permission,
+  pathIds,
+  transition,
+} from '@safe-campus/domain';
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { DB, HazardRow, HazardTable } from '../../db/schema.js';
+import { type AuditActor, appendAudit } from '../../platform/audit.js';
+import { type AuthContext, can } from '../../platform/auth-context.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { attachFiles } from '../../platform/files.js';
+import { notify } from '../../platform/notifications.js';
+import { publish } from '../../platform/realtime.js';
+import { inScope } from '../../platform/scope.js';
+import { appendTimeline, readTimeline } from '../../platform/timeline.js';
+import { hazardSummaryForAudit, type PhotoRow, photoIdsOf, presentHazardDetail } from './presenter.js';
+import { HazardQueries, type HazardRoot, LEVEL_COLUMN } from './queries.js';
+
+const BUREAU_LEVELS: readonly OrgLevel[] = ['province', 'city', 'county'];
+
+/** The permission each command needs (the route declares it; the detail page's buttons use it too). */
+export const COMMAND_PERMISSION: Record<HazardCommand, Permission> = {
+  confirm: 'hazard.confirm',
+  reject: 'hazard.confirm',
+  assign: 'hazard.assign',
+  rectify: 'hazard.rectify',
+  verify: 'hazard.verify',
+  return: 'hazard.verify',
+  reopen: 'hazard.reopen',
+  supervise: 'hazard.supervise',
+  progress: 'hazard.assign',
+};
+
+/** How far back a phone's queued report may date its finding. */
+const FOUND_AT_MAX_AGE_MS = 30 * 24 * 3600_000;
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+type CommandBody<C extends HazardCommand> = z.infer<(typeof hazardActionBodies)[C]>;
+
+function isBureau(auth: AuthContext): boolean {
+  return BUREAU_LEVELS.includes(auth.activeOrg.level);
+}
+
+/** The path of the school a path lies in (depth 4), or null above schools. */
+function schoolPathOf(path: string): string | null {
+  const ids = pathIds(path);
+  return ids.length >= 4 ? `/${ids.slice(0, 4).join('/')}/` : null;
+}
+
+/**
+ * Who sees a hazard: readers of its unit's subtree (a school's staff, a department officer for their
+ * department, the bureaus above), plus the person who reported it and the person responsible for it,
+ * while they act inside its school.
+ */
+export function canSeeHazard(
+  auth: AuthContext,
+  hazard: Pick<HazardRow, 'org_path' | 'reported_by' | 'responsible_user_id'>,
+): boolean {
+  if (can(auth, 'hazard.read') && inScope(auth, hazard.org_path)) return true;
+  if (hazard.reported_by !== auth.userId && hazard.responsible_user_id !== auth.userId) return false;
+  const school = schoolPathOf(hazard.org_path);
+  return school !== null && isWithin(auth.scopePath, school);
+}
+
+export interface SupervisorFacts {
+  supervised: boolean;
+  grade: string | null;
+  supervisingOrgPath: string | null;
+  orgPath: string;
+}
+
+/** Acts for the supervising bureau: the supervising unit or one above it; for major hazards any bureau above the school. */
+export function isSupervisorOf(auth: AuthContext, facts: SupervisorFacts): boolean {
+  if (!isBureau(auth)) return false;
+  if (facts.supervised && facts.supervisingOrgPath) return isWithin(facts.supervisingOrgPath, auth.scopePath);
+  return facts.grade === 'major' && inScope(auth, facts.orgPath);
+}
+
+export class HazardService {
+  readonly queries: HazardQueries;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    readonly policy: AlertPolicy,
+  ) {
+    this.queries = new HazardQueries(db);
+  }
+
+  private async org(executor: Kysely<DB>, id: number) {
+    return executor
+      .selectFrom('org_unit')
+      .select(['id', 'path', 'level', 'name'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** The unit a ledger or statistics call covers: `orgId` or the caller's active org, in scope. */
+  async root(auth: AuthContext, orgId: number | undefined): Promise<HazardRoot & { name: string }> {
+    const org = await this.org(this.db, orgId ?? auth.activeOrg.id);
+    if (!org || !inScope(auth, org.path)) throw notFound();
+    return { id: org.id, level: org.level as OrgLevel, path: org.path, name: org.name };
+  }
+
+  /** A visible hazard with names, or 404. */
+  async get(auth: AuthContext, id: number) {
+    const row = await this.queries.byId(id);
+    if (!row || !canSeeHazard(auth, row)) throw notFound();
+    return row;
+  }
+
+  async detail(auth: AuthContext, id: number, now = new Date()) {
+    const row = await this.get(auth, id);
+    const timeline = await readTimeline(this.db, 'hazard', id);
+    const photoIds = [...new Set(timeline.flatMap(photoIdsOf))];
+    const photos = new Map<string, PhotoRow>();
+    if (photoIds.length > 0) {
+      const rows = await this.db
+        .selectFrom('stored_file')
+        .select(['id', 'mime', 'has_thumbnail'])
+        .where('id', 'in', photoIds)
+        .where('owner_type', '=', 'hazard')
+        .where('owner_id', '=', id)
+        .execute();
+      for (const photo of rows) photos.set(photo.id, photo);
+    }
+    let floorPlanFileId: string | null = null;
+    if (row.place_id !== null) {
+      const place = await this.db
+        .selectFrom('place')
+        .select('floor_plan_file_id')
+        .where('id', '=', row.place_id)
+        .executeTakeFirst();
+      floorPlanFileId = place?.floor_plan_file_id ?? null;
+    }
+    const supervisingOrgPath = await this.supervisingOrgPath(this.db, row);
+    return presentHazardDetail(
+      row,
+      timeline,
+      photos,
+      floorPlanFileId,
+      this.commandsFor(auth, row, supervisingOrgPath),
+      now,
+    );
+  }
+
+  private async supervisingOrgPath(executor: Kysely<DB>, row: HazardRow): Promise<string | null> {
+    if (row.supervising_org_id === null) return null;
+    return (await this.org(executor, row.supervising_org_id))?.path ?? null;
+  }
+
+  /** The buttons the caller may press now. */
+  commandsFor(auth: AuthContext, row: HazardRow, supervisingOrgPath: string | null): HazardCommand[] {
+    const commands: HazardCommand[] = [];
+    const actor = {
+      isResponsible: row.responsible_user_id === auth.userId,
+      isSupervisor: isSupervisorOf(auth, { ...this.supervisorFacts(row), supervisingOrgPath }),
+    };
+    for (const action of HAZARD_ACTIONS) {
+      if (!can(auth, COMMAND_PERMISSION[action])) continue;
+      if (!this.mayWrite(auth, row, action)) continue;
+      if (transition(this.facts(row), action, actor).ok) commands.push(action);
+    }
+    if (can(auth, 'hazard.supervise') && isBureau(auth) && isOpen(row.state as HazardState)) {
+      if (inScope(auth, row.org_path) && (!supervisingOrgPath || isWithin(supervisingOrgPath, auth.scopePath))) {
+        commands.push('supervise');
+      }
+    }
+    if (can(auth, 'hazard.assign') && !isBureau(auth) && row.supervised && isOpen(row.state as HazardState)) {
+      if (inScope(auth, row.org_path)) commands.push('progress');
+    }
+    return commands;
+  }
+
+  /** Writes other than rectify need the hazard inside the caller's scope; rectify needs the responsible person. */
+  private mayWrite(auth: AuthContext, row: HazardRow, action: HazardAction): boolean {
+    if (action === 'rectify') return canSeeHazard(auth, row);
+    return inScope(auth, row.org_path);
+  }
+
+  private facts(row: HazardRow) {
+    return { state: row.state as HazardState, grade: row.grade as never, supervised: row.supervised };
+  }
+
+  private supervisorFacts(row: HazardRow) {
+    return { supervised: row.supervised, grade: row.grade, orgPath: row.org_path };
+  }
+
+  private alertColumns(row: Pick<HazardRow, 'state' | 'deadline'> & Partial<HazardRow>, reset: boolean) {
+    const facts = {
+      state: row.state as HazardState,
+      deadline: row.deadline ?? null,
+      remindedAt: reset ? null : (row.reminded_at ?? null),
+      overdueNotifiedAt: reset ? null : (row.overdue_notified_at ?? null),
+      escalationLevel: reset ? 0 : (row.escalation_level ?? 0),
+    };
+    return {
+      ...(reset ? { reminded_at: null, overdue_notified_at: null, escalation_level: 0, escalated_at: null } : {}),
+      next_alert_at: nextAlertAt(facts, this.policy),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------- create
+
+  /** Reports a hazard; returns its id. Runs inside the caller's transaction. */
+  async create(
+    trx: Kysely<DB>,
+    auth: AuthContext,
+    actor: AuditActor,
+    input: CreateHazardBody,
+    now = new Date(),
+  ): Promise<number> {
+    const unit = await this.org(trx, input.orgId);
+    if (!unit || !inScope(auth, unit.path)) throw notFound();
+    if (unit.level !== 'school' && unit.level !== 'department') throw new AppError(400, 'hazard_org_not_school');
+    const ids = pathIds(unit.path);
+    const [provinceId, cityId, countyId, schoolId] = ids as [number, number, number, number];
+    const departmentId = unit.level === 'department' ? unit.id : null;
+
+    const foundAt = input.foundAt ? new Date(input.foundAt) : now;
+    if (foundAt.getTime() > now.getTime() + CLOCK_SKEW_MS || foundAt.getTime() < now.getTime() - FOUND_AT_MAX_AGE_MS) {
+      throw new AppError(400, 'hazard_found_at_invalid');
+    }
+    const planX = input.planX ?? null;
+    const planY = input.planY ?? null;
+    if ((planX === null) !== (planY === null)) throw new AppError(400, 'place_plan_invalid');
+    if (input.placeId != null) {
+      const place = await trx
+        .selectFrom('place')
+        .select(['org_id', 'floor_plan_file_id'])
+        .where('id', '=', input.placeId)
+        .executeTakeFirst();
+      if (place?.org_id !== schoolId) throw new AppError(400, 'hazard_place_invalid');
+      if (planX !== null && place.floor_plan_file_id === null) throw new AppError(400, 'place_plan_invalid');
+    } else if (planX !== null) {
+      throw new AppError(400, 'place_plan_invalid');
+    }
+    const photoIds = input.photoIds ?? [];
+    await this.checkPhotos(trx, photoIds);
+
+    // A bureau reporting inside a school is a spot check (督导检查): the school owns the hazard, the bureau supervises it.
+    const spotCheck = isBureau(auth);
+    const id = await this.queries.nextId(trx);
+    const row = await trx
+      .insertInto('hazard')
+      .values({
+        id,
+        code: `YH${foundAt.getUTCFullYear()}${String(id).padStart(7, '0')}`,
+        org_path: unit.path,
+        province_id: provinceId,
+        city_id: cityId,
+        county_id: countyId,
+        school_id: schoolId,
+        department_id: departmentId,
+        title: input.title,
+        description: input.description?.trim() ? input.description : null,
+        category: input.category,
+        place_id: input.placeId ?? null,
+        plan_x: planX,
+        plan_y: planY,
+        source: spotCheck ? 'spot_check' : 'report',
+        reported_by: auth.userId,
+        reported_at: foundAt,
+        supervised: spotCheck,
+        supervising_org_id: spotCheck ? auth.activeOrg.id : null,
+        supervised_at: spotCheck ? now : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: unit.path });
+    await appendTimeline(trx, {
+      recordType: 'hazard',
+      recordId: id,
+      orgPath: unit.path,
+      actorId: auth.userId,
+      action: 'report',
+      toState: 'reported',
+      note: input.description?.trim() ? input.description : null,
+      data: { photoIds, category: input.category, source: row.source },
+    });
+    await appendAudit(trx, actor, {
+      action: 'hazard.create',
+      targetType: 'hazard',
+      targetId: id,
+      orgPath: unit.path,
+      detail: { after: hazardSummaryForAudit(row) },
+    });
+    const officers = await this.queries.usersWithRole(trx, schoolId, ['school_security']);
+    await notify(trx, {
+      userIds: officers.filter((userId) => userId !== auth.userId),
+      kind: 'hazard.reported',
+      title: `新上报隐患：${input.title}`,
+      link: `/hazards/${id}`,
+      orgPath: unit.path,
+    });
+    await publish(trx, {
+      type: 'hazard.changed',
+      orgPath: unit.path,
+      payload: { id, state: 'reported', action: 'report' },
+    });
+    return id;
+  }
+
+  /** Photos must be images the caller uploaded and has not attached yet (attachFiles checks the rest). */
+  private async checkPhotos(trx: Kysely<DB>, photoIds: string[]): Promise<void> {
+    if (photoIds.length === 0) return;
+    const files = await trx
+      .selectFrom('stored_file')
+      .select(['id', 'mime'])
+      .where('id', 'in', [...new Set(photoIds)])
+      .execute();
+    if (files.some((file) => !file.mime.startsWith('image/'))) throw new AppError(400, 'hazard_photo_not_image');
+  }
+
+  // ---------------------------------------------------------------------------------------------- commands
+
+  /** Applies one command inside the caller's transaction; the route renders the detail afterwards. */
+  async act<C extends HazardCommand>(
+    trx: Kysely<DB>,
+    auth: AuthContext,
+    actor: AuditActor,
+    id: number,
+    command: C,
+    body: CommandBody<C>,
+    now = new Date(),
+  ): Promise<number> {
+    const before = await this.queries.forUpdate(trx, id);
+    if (!before || !canSeeHazard(auth, before)) throw notFound();
+    const supervisingOrgPath = await this.supervisingOrgPath(trx, before);
+    let changes: Partial<Record<keyof HazardTable, unknown>>;
+    let note: string | null = null;
+    let data: Record<string, unknown> = {};
+    let toState = before.state as HazardState;
+
+    if (command === 'supervise' || command === 'progress') {
+      ({ changes, note, data } = await this.applySupervision(
+        trx,
+        auth,
+        before,
+        supervisingOrgPath,
+        command,
+        body,
+        now,
+      ));
+    } else {
+      const action = command as HazardAction;
+      if (!this.mayWrite(auth, before, action)) throw notFound();
+      const result = transition(this.facts(before), action, {
+        isResponsible: before.responsible_user_id === auth.userId,
+        isSupervisor: isSupervisorOf(auth, { ...this.supervisorFacts(before), supervisingOrgPath }),
+      });
+      if (!result.ok) throw new AppError(409, result.code);
+      toState = result.next;
+      ({ changes, note, data } = await this.applyAction(trx, auth, before, action, body as never, now));
+    }
+
+    const deadline = (changes.deadline as Date | undefined) ?? before.deadline;
+    const resetAlerts = changes.deadline !== undefined || toState !== before.state;
+    const after = await trx
+      .updateTable('hazard')
+      .set({
+        ...(changes as Partial<HazardRow>),
+        state: toState,
+        ...this.alertColumns({ ...before, state: toState, deadline }, resetAlerts && changes.deadline !== undefined),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendTimeline(trx, {
+      recordType: 'hazard',
+      recordId: id,
+      orgPath: before.org_path,
+      actorId: auth.userId,
+      action: command,
+      fromState: before.state,
+      toState,
+      note,
+      data,
+    });
+    await appendAudit(trx, actor, {
+      action: `hazard.${command}`,
+      targetType: 'hazard',
+      targetId: id,
+      orgPath: before.org_path,
+      detail: { before: hazardSummaryForAudit(before), after: hazardSummaryForAudit(after) },
+    });
+    await this.announce(trx, auth, after, command);
+    return id;
+  }
+
+  private async applyAction(
+    trx: Kysely<DB>,
+    auth: AuthContext,
+    before: HazardRow,
+    action: HazardAction,
+    body: Record<string, unknown>,
+    now: Date,
+  ): Promise<{
+    changes: Partial<Record<keyof HazardTable, unknown>>;
+    note: string | null;
+    data: Record<string, unknown>;
+  }> {
+    switch (action) {
+      case 'confirm': {
+        const input = body as CommandBody<'confirm'>;
+        return {
+          changes: { grade: input.grade, risk_level: input.riskLevel },
+          note: input.note?.trim() || null,
+          data: { grade: input.grade, riskLevel: input.riskLevel },
+        };
+      }
+      case 'reject': {
+        const input = body as CommandBody<'reject'>;
+        return { changes: { reject_reason: input.reason }, note: input.reason, data: {} };
+      }
+      case 'assign': {
+        const input = body as CommandBody<'assign'>;
+        const deadline = this.futureDeadline(input.deadline, now);
+        const responsible = await this.responsiblePerson(trx, before, input.responsibleUserId);
+        return {
+          changes: {
+            responsible_unit: input.responsibleUnit,
+            responsible_user_id: input.responsibleUserId,
+            measures: input.measures,
+            funds: input.funds ?? null,
+            deadline,
+            interim_measures: input.interimMeasures,
+          },
+          note: input.note?.trim() || null,
+          data: {
+            responsibleUnit: input.responsibleUnit,
+            responsibleUserId: input.responsibleUserId,
+            responsibleUserName: responsible.display_name,
+            measures: input.measures,
+            funds: input.funds ?? null,
+            deadline: deadline.toISOString(),
+            interimMeasures: input.interimMeasures,
+          },
+        };
+      }
+      case 'rectify': {
+        const input = body as CommandBody<'rectify'>;
+        const photoIds = input.photoIds ?? [];
+        await this.checkPhotos(trx, photoIds);
+        await attachFiles(trx, auth, photoIds, { type: 'hazard', id: before.id, orgPath: before.org_path });
+        return {
+          changes: { rectification_note: input.note, rectified_at: now },
+          note: input.note,
+          data: { photoIds },
+        };
+      }
+      case 'verify': {
+        const input = body as CommandBody<'verify'>;
+        return { changes: { closed_at: now, closed_by: auth.userId }, note: input.note?.trim() || null, data: {} };
+      }
+      case 'return': {
+        const input = body as CommandBody<'return'>;
+        const deadline = this.futureDeadline(input.deadline, now);
+        return { changes: { deadline }, note: input.reason, data: { deadline: deadline.toISOString() } };
+      }
+      case 'reopen': {
+        const input = body as CommandBody<'reopen'>;
+        return {
+          changes: { closed_at: null, closed_by: null, reject_reason: null },
+          note: input.reason,
+          data: {},
+        };
+      }
+    }
+  }
+
+  private async applySupervision(
+    trx: Kysely<DB>,
+    auth: AuthContext,
+    before: HazardRow,
+    supervisingOrgPath: string | null,
+    command: 'supervise' | 'progress',
+    body: unknown,
+    now: Date,
+  ): Promise<{
+    changes: Partial<Record<keyof HazardTable, unknown>>;
+    note: string | null;
+    data: Record<string, unknown>;
+  }> {
+    if (!inScope(auth, before.org_path)) throw notFound();
+    if (!isOpen(before.state as HazardState)) throw new AppError(409, 'hazard_action_not_allowed');
+    if (command === 'supervise') {
+      if (!isBureau(auth)) throw new AppError(403, 'forbidden');
+      // A higher bureau may take over; a lower or sibling one may not overrule it.
+      if (supervisingOrgPath && !isWithin(supervisingOrgPath, auth.scopePath)) {
+        throw new AppError(409, 'hazard_already_supervised');
+      }
+      const input = body as CommandBody<'supervise'>;
+      const deadline = this.futureDeadline(input.deadline, now);
+      return {
+        changes: {
+          supervised: true,
+          supervising_org_id: auth.activeOrg.id,
+          supervision_deadline: deadline,
+          supervision_requirements: input.requirements,
+          supervised_at: now,
+        },
+        note: input.requirements,
+        data: { supervisingOrgName: auth.activeOrg.name, deadline: deadline.toISOString() },
+      };
+    }
+    if (isBureau(auth)) throw new AppError(403, 'forbidden');
+    if (!before.supervised) throw new AppError(409, 'hazard_not_supervised');
+    const input = body as CommandBody<'progress'>;
+    const photoIds = input.photoIds ?? [];
+    await this.checkPhotos(trx, photoIds);
+    await attachFiles(trx, auth, photoIds, { type: 'hazard', id: before.id, orgPath: before.org_path });
+    return { changes: {}, note: input.note, data: { photoIds } };
+  }
+
+  private futureDeadline(value: string, now: Date): Date {
+    const deadline = new Date(value);
+    if (!isValidDeadline(deadline, now)) throw new AppError(400, 'hazard_deadline_past');
+    return deadline;
+  }
+
+  /** The responsible person works in the hazard's school (any of its departments) and can sign in. */
+  private async responsiblePerson(trx: Kysely<DB>, hazard: HazardRow, userId: number) {
+    const schoolPath = schoolPathOf(hazard.org_path)!;
+    const user = await trx
+      .selectFrom('app_user')
+      .innerJoin('role_assignment', 'role_assignment.user_id', 'app_user.id')
+      .select(['app_user.id', 'app_user.display_name'])
+      .where('app_user.id', '=', userId)
+      .where('app_user.disabled', '=', false)
+      .where('role_assignment.org_path', 'like', `${schoolPath}%`)
+      .where('role_assignment.role', 'not in', ['system_admin', 'security_admin', 'audit_admin'])
+      .executeTakeFirst();
+    if (!user) throw new AppError(400, 'hazard_responsible_invalid');
+    return user;
+  }
+
+  /** Tells the people the step concerns, in the inbox and on the realtime stream. */
+  private async announce(trx: Kysely<DB>, auth: AuthContext, hazard: HazardRow, command: HazardCommand) {
+    const link = `/hazards/${hazard.id}`;
+    const others = (ids: (number | null)[]) =>
+      ids.filter((userId): userId is number => userId !== null && userId !== auth.userId);
+    const security = () => this.queries.usersWithRole(trx, hazard.school_id, ['school_security']);
+    const bureau = (orgId: number | null) =>
+      orgId === null ? Promise.resolve([]) : this.queries.usersWithRole(trx, orgId, ['bureau_officer']);
+    const send = async (userIds: (number | null)[], kind: string, title: string) =>
+      notify(trx, { userIds: others(userIds), kind, title, link, orgPath: hazard.org_path });
+    switch (command) {
+      case 'confirm':
+        if (hazard.grade === 'major')
+          await send(await bureau(hazard.county_id), 'hazard.major', `重大隐患：${hazard.title}`);
+        break;
+      case 'assign':
+        await send([hazard.responsible_user_id], 'hazard.assigned', `请整改隐患：${hazard.title}`);
+        break;
+      case 'rectify': {
+        const verifiers = needsSupervisorVerification({
+          grade: hazard.grade as never,
+          supervised: hazard.supervised,
+        })
+          ? await bureau(hazard.supervising_org_id ?? hazard.county_id)
+          : await security();
+        await send(verifiers, 'hazard.rectified', `隐患已整改，待验收：${hazard.title}`);
+        break;
+      }
+      case 'verify':
+        await send(
+          [hazard.responsible_user_id, hazard.reported_by],
+          'hazard.closed',
+          `隐患已验收销号：${hazard.title}`,
+        );
+        break;
+      case 'return':
+        await send([hazard.responsible_user_id], 'hazard.returned', `隐患整改未通过验收，请重新整改：${hazard.title}`);
+        break;
+      case 'reopen':
+        await send(
+          [hazard.responsible_user_id, ...(await security())],
+          'hazard.reopened',
+          `隐患已重新打开：${hazard.title}`,
+        );
+        break;
+      case 'supervise': {
+        const school = await this.queries.usersWithRole(trx, hazard.school_id, ['school_security', 'school_leader']);
+        await send(school, 'hazard.supervised', `隐患被挂牌督办：${hazard.title}`);
+        break;
+      }
+      case 'progress':
+        await send(await bureau(hazard.supervising_org_id), 'hazard.progress', `督办隐患整改进展：${hazard.title}`);
+        break;
+      default:
+        break;
+    }
+    await publish(trx, {
+      type: 'hazard.changed',
+      orgPath: hazard.org_path,
+      payload: { id: hazard.id, state: hazard.state, action: command },
+    });
+  }
+
+  /** Which level column of the root decides the per-child breakdown. */
+  static childColumn(level: OrgLevel): 'city_id' | 'county_id' | 'school_id' | 'department_id' {
+    switch (level) {
+      case 'province':
+        return 'city_id';
+      case 'city':
+        return 'county_id';
+      case 'county':
+        return 'school_id';
+      default:
+        return 'department_id';
+    }
+  }
+
+  static levelColumn = LEVEL_COLUMN;
+}
