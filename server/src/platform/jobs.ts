@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { IDEMPOTENCY_RETENTION_DAYS } from './idempotency.js';
 
 const SWEEPER_LOCK = 727_003;
 
@@ -61,6 +62,12 @@ export class Sweeper {
       await db
         .deleteFrom('session')
         .where('last_seen_at', '<', new Date(now.getTime() - 7 * 24 * 3600_000))
+        .execute();
+    });
+    this.register('idempotency_keys.prune', async ({ db, now }) => {
+      await db
+        .deleteFrom('idempotency_key')
+        .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_RETENTION_DAYS * 24 * 3600_000))
         .execute();
     });
     this.register('sweep_runs.prune', async ({ db, now }) => {
