@@ -173,8 +173,10 @@ function MobileHome() {
     queryFn: () => myHazards('responsible', true),
     enabled: canRectify,
   });
-  const taskCount = tasks.data?.items.length ?? 0;
-  const overdue = tasks.data?.items.filter((hazard) => hazard.overdue).length ?? 0;
+  // Open tasks include rectified ones waiting for verification; only those still to fix count here.
+  const toFix = tasks.data?.items.filter((hazard) => hazard.state === 'rectifying') ?? [];
+  const taskCount = toFix.length;
+  const overdue = toFix.filter((hazard) => hazard.overdue).length;
   return (
     <>
       <section className="m-welcome">

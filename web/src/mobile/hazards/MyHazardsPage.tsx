@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useUser } from '../../app/session';
@@ -27,7 +28,15 @@ export function MyHazardsPage() {
     enabled: tab === 'reported',
   });
   const { reports: outbox } = useOutbox(user.id);
+  // A report leaving the outbox has reached the server (or was discarded): show the list as it is now.
+  const queued = useRef(outbox.length);
+  const refetchReported = reported.refetch;
+  useEffect(() => {
+    if (outbox.length < queued.current && tab === 'reported') void refetchReported();
+    queued.current = outbox.length;
+  }, [outbox.length, tab, refetchReported]);
   const current = tab === 'tasks' ? tasks : reported;
+  const toFix = tasks.data?.items.filter((hazard) => hazard.state === 'rectifying').length ?? 0;
   const items = current.data?.items ?? [];
   return (
     <SubPage title={t(tab === 'tasks' ? 'mobileHazards.tasks' : 'mobileHazards.reported')}>
@@ -43,9 +52,7 @@ export function MyHazardsPage() {
               onClick={() => setParams({ tab: key }, { replace: true })}
             >
               {t(`mobileHazards.${key}`)}
-              {key === 'tasks' && tasks.data && tasks.data.items.length > 0 && (
-                <span className="mh-count">{tasks.data.items.length}</span>
-              )}
+              {key === 'tasks' && toFix > 0 && <span className="mh-count">{toFix}</span>}
             </button>
           ))}
         </div>

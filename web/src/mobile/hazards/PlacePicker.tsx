@@ -38,6 +38,8 @@ function usePlaces(schoolId: number) {
       }
     },
     staleTime: 5 * 60_000,
+    // React Query would pause an offline query; this one has an offline answer (the remembered list).
+    networkMode: 'always',
   });
 }
 

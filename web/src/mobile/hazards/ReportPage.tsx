@@ -144,7 +144,6 @@ export function ReportPage() {
           void submit();
         }}
       >
-        <div className="mh-org">{user.activeOrg.name}</div>
         <section className="mh-section">
           <div className="mh-label">
             {t('mobileHazards.photos')} <span className="mh-hint">{t('mobileHazards.photoHint')}</span>
