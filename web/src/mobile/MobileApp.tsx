@@ -220,7 +220,9 @@ function MobileHome() {
             <span className={overdue > 0 ? 'm-card-note m-card-note-alert' : 'm-card-note m-card-note-live'}>
               {overdue > 0
                 ? t('mobileHazards.overdueCount', { count: overdue })
-                : t('mobileHazards.taskCount', { count: taskCount })}
+                : taskCount > 0
+                  ? t('mobileHazards.taskCount', { count: taskCount })
+                  : t('mobileHazards.noTasks')}
             </span>
           </Link>
         )}

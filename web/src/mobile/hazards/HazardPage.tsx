@@ -70,7 +70,6 @@ export function HazardPage() {
               <Fact label={t('mobileHazards.funds')}>
                 {detail.funds === null ? null : t('mobileHazards.fundsValue', { value: detail.funds })}
               </Fact>
-              <Fact label={t('mobileHazards.deadlineLabel')}>{detail.deadline && formatTime(detail.deadline)}</Fact>
               <Fact label={t('mobileHazards.interimMeasures')}>{detail.interimMeasures}</Fact>
             </dl>
           </section>
