@@ -5,6 +5,7 @@ export * from './api/fields.js';
 export * from './api/hazards.js';
 export * from './api/orgs.js';
 export * from './api/users.js';
+export * from './devices.js';
 export * from './hazards.js';
 export * from './org.js';
 export * from './password.js';

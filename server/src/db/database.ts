@@ -26,6 +26,8 @@ export interface Database {
 pg.types.setTypeParser(20, (value) => Number(value));
 // numeric → number (coordinates, scores).
 pg.types.setTypeParser(1700, (value) => Number(value));
+// date → the calendar day as written (`2026-11-23`), never shifted by the process's time zone.
+pg.types.setTypeParser(1082, (value) => value);
 
 export interface OpenOptions {
   /** An existing PGlite (tests load one from a template). */

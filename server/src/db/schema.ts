@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DevicesDB } from './schema-devices.js';
+
+export type { AlarmRow, DeviceRow, DutyShiftRow } from './schema-devices.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -231,7 +234,7 @@ export interface HazardTable {
 }
 
 /** Every table the application uses. Modules add theirs here next to their migration. */
-export interface DB {
+export interface DB extends DevicesDB {
   org_unit: OrgUnitTable;
   place: PlaceTable;
   app_user: AppUserTable;

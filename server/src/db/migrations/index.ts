@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_audit_truncate_guard.js';
 import * as m0003 from './0003_hazards.js';
+import * as m0004 from './0004_devices.js';
+import * as m0005 from './0005_alarms.js';
+import * as m0006 from './0006_duty.js';
 
 export interface Migration {
   name: string;
@@ -13,4 +16,7 @@ export const migrations: Migration[] = [
   { name: '0001_platform', ...m0001 },
   { name: '0002_audit_truncate_guard', ...m0002 },
   { name: '0003_hazards', ...m0003 },
+  { name: '0004_devices', ...m0004 },
+  { name: '0005_alarms', ...m0005 },
+  { name: '0006_duty', ...m0006 },
 ];
