@@ -344,7 +344,8 @@ describe.skipIf(skip)('phone hazard pages in Chromium (360 × 740)', () => {
 
   it('queues a report made offline, shows it as pending, and sends it once when the network returns', async () => {
     const title = `楼梯扶手松动 ${run}`;
-    await page.goto('/m'); // loads the places into the phone's cache while online
+    await page.goto('/m');
+    await page.locator('[data-testid="mobile-actions"]').waitFor(); // signed in before the network goes
     await context.setOffline(true);
     try {
       await report(title);
@@ -365,7 +366,7 @@ describe.skipIf(skip)('phone hazard pages in Chromium (360 × 740)', () => {
     }
     await expect.poll(() => officer.withTitle(title).then((rows) => rows.length), { timeout: 30_000 }).toBe(1);
     await page.locator('[data-testid="outbox"]').waitFor({ state: 'detached', timeout: 15_000 });
-    await expect(page.locator('[data-testid="reported-list"]').textContent()).resolves.toContain(title);
+    await expect.poll(() => page.locator('[data-testid="reported-list"]').textContent()).toContain(title);
     // A reload (which also runs the sender) sends nothing twice.
     await page.goto('/m');
     await page.locator('[data-testid="mobile-actions"]').waitFor();
@@ -392,13 +393,60 @@ describe.skipIf(skip)('phone hazard pages in Chromium (360 × 740)', () => {
       expect(await officer.withTitle(title)).toHaveLength(1);
       // The backoff timer sends it again (after 5 s); the server answers with the first result.
       await page.getByRole('link', { name: '查看我上报的' }).click();
+      await page.locator('[data-testid="outbox-item"]').filter({ hasText: title }).waitFor();
       await page.locator('[data-testid="outbox"]').waitFor({ state: 'detached', timeout: 30_000 });
     } finally {
       await page.unroute('**/api/v1/hazards');
     }
     expect(reachedServer).toBe(2);
     expect(await officer.withTitle(title)).toHaveLength(1);
-    await expect(page.locator('[data-testid="reported-list"]').textContent()).resolves.toContain(title);
+    await expect.poll(() => page.locator('[data-testid="reported-list"]').textContent()).toContain(title);
+  });
+
+  it('keeps a queued report the server refuses as failed with its reason, and sends it once fixed', async () => {
+    await page.goto('/m');
+    await page.locator('[data-testid="mobile-actions"]').waitFor();
+    // A "photo" that is no image, queued offline: the browser cannot redraw it, the server refuses it.
+    const refused = `消防通道堵塞 ${run}`;
+    await context.setOffline(true);
+    try {
+      await page.locator('.m-tabs').getByRole('link', { name: '首页' }).click();
+      await page.locator('[data-testid="action-hazard"]').click();
+      const form = page.locator('[data-testid="hazard-report-form"]');
+      await form
+        .locator('[data-testid="report-photos"] input[type=file]')
+        .setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') });
+      await form.locator('[data-testid="report-photos"] img').first().waitFor({ state: 'attached' });
+      await form.locator('#mh-title').fill(refused);
+      await form.getByRole('radio', { name: '周边环境' }).click();
+      await form.locator('[data-testid="report-submit"]').click();
+      await page.locator('[data-testid="report-outcome"][data-outcome="queued"]').waitFor();
+    } finally {
+      await context.setOffline(false);
+    }
+    await page.locator('.m-tabs').getByRole('link', { name: '首页' }).click();
+    const bar = page.locator('[data-testid="pending-bar"]');
+    await expect.poll(() => bar.textContent(), { timeout: 30_000 }).toContain('1 条发送失败');
+    await bar.click();
+    const item = page.locator('[data-testid="outbox-item"][data-status="failed"]');
+    await expect(item.textContent()).resolves.toContain(refused);
+    expect((await item.locator('.mh-card-error').textContent())?.length).toBeGreaterThan(0);
+    await shoot('outbox-failed');
+    expect(await officer.withTitle(refused)).toHaveLength(0);
+
+    // 修改: back in the form with the reason; without the bad photo it goes through.
+    await item.getByRole('link', { name: '修改' }).click();
+    const form = page.locator('[data-testid="hazard-report-form"]');
+    await expect(form.locator('#mh-title').inputValue()).resolves.toBe(refused);
+    await form.locator('[data-testid="report-error"]').waitFor();
+    await form.getByRole('button', { name: '删除照片 1' }).click();
+    await form.locator('[data-testid="report-submit"]').click();
+    await page.locator('[data-testid="report-outcome"][data-outcome="sent"]').waitFor({ timeout: 20_000 });
+    await shoot('report-sent');
+    expect(await officer.withTitle(refused)).toHaveLength(1);
+    await page.locator('.m-tabs').getByRole('link', { name: '首页' }).click();
+    await page.locator('[data-testid="mobile-actions"]').waitFor();
+    expect(await page.locator('[data-testid="pending-bar"]').count()).toBe(0);
   });
 
   it('shows a hazard assigned to the teacher under 我的任务 and records the rectification from the phone', async () => {

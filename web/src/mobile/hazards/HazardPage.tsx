@@ -3,7 +3,7 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError, api } from '../../api/client';
-import { type HazardDetail, photoUrl, postWithKey, uploadPhoto } from './api';
+import { deadlineRuns, type HazardDetail, photoUrl, postWithKey, uploadPhoto } from './api';
 import { classify, uuid } from './offlineQueue';
 import { PhotoPicker } from './PhotoPicker';
 import { Deadline, formatTime, StateTag, SubPage } from './parts';
@@ -69,6 +69,10 @@ export function HazardPage() {
               <Fact label={t('mobileHazards.measures')}>{detail.measures}</Fact>
               <Fact label={t('mobileHazards.funds')}>
                 {detail.funds === null ? null : t('mobileHazards.fundsValue', { value: detail.funds })}
+              </Fact>
+              {/* While it runs the deadline is shown at the top, highlighted; afterwards it is part of the record. */}
+              <Fact label={t('mobileHazards.deadlineLabel')}>
+                {detail.deadline && !deadlineRuns(detail) ? formatTime(detail.deadline) : null}
               </Fact>
               <Fact label={t('mobileHazards.interimMeasures')}>{detail.interimMeasures}</Fact>
             </dl>

@@ -101,8 +101,14 @@ export function myHazards(role: 'responsible' | 'reported', open?: boolean): Pro
   return api.get<HazardPage>('/hazards/mine', { role, open, limit: 100 }, { quiet: true });
 }
 
-/** Due within a day (and not yet overdue): shown in amber. */
-export function dueSoon(hazard: Pick<HazardSummary, 'deadline' | 'overdue'>, now = Date.now()): boolean {
-  if (!hazard.deadline || hazard.overdue) return false;
-  return new Date(hazard.deadline).getTime() - now < 24 * 3600_000;
+/** A deadline still running: something to fix, not yet rectified or closed. */
+export function deadlineRuns(hazard: Pick<HazardSummary, 'deadline' | 'state'>): boolean {
+  return hazard.deadline !== null && (hazard.state === 'rectifying' || hazard.state === 'confirmed');
+}
+
+/** Due within a day and not yet past: shown in amber. */
+export function dueSoon(hazard: Pick<HazardSummary, 'deadline' | 'overdue' | 'state'>, now = Date.now()): boolean {
+  if (!deadlineRuns(hazard) || hazard.overdue) return false;
+  const left = new Date(hazard.deadline!).getTime() - now;
+  return left > 0 && left < 24 * 3600_000;
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { dueSoon, type HazardState, type HazardSummary } from './api';
+import { deadlineRuns, dueSoon, type HazardState, type HazardSummary } from './api';
 
 /** A sub-page's title bar with a back button (to the previous page, or home when opened from a link). */
 export function SubPage({ title, children, back = '/m' }: { title: string; children: ReactNode; back?: string }) {
@@ -36,9 +36,10 @@ export function formatTime(value: string): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function Deadline({ hazard }: { hazard: Pick<HazardSummary, 'deadline' | 'overdue'> }) {
+/** The deadline while it runs (hidden once rectified or closed), red when past, amber within a day. */
+export function Deadline({ hazard }: { hazard: Pick<HazardSummary, 'deadline' | 'overdue' | 'state'> }) {
   const { t } = useTranslation();
-  if (!hazard.deadline) return null;
+  if (!hazard.deadline || !deadlineRuns(hazard)) return null;
   const soon = dueSoon(hazard);
   return (
     <span className={hazard.overdue ? 'mh-deadline mh-overdue' : soon ? 'mh-deadline mh-soon' : 'mh-deadline'}>
