@@ -314,6 +314,8 @@ describe.skipIf(skip)('phone hazard pages in Chromium (360 × 740)', () => {
     await form.getByRole('radio', { name: '消防' }).click();
     if (options.place !== false) {
       await form.locator('[data-testid="place-button"]').click();
+      await page.locator('[data-testid="place-options"] .mh-option').first().waitFor();
+      await shoot('place-sheet');
       await page.locator('[data-testid="place-options"] .mh-option:not(.mh-option-none)').first().click();
     }
     await shoot(`report-${title.slice(0, 6)}`);

@@ -88,7 +88,11 @@ function Outbox({ reports, userId }: { reports: QueuedReport[]; userId: number }
   return (
     <section className="mh-outbox" data-testid="outbox">
       <div className="mh-outbox-head">
-        <span>{t('mobileHazards.pendingCount', { count: pending })}</span>
+        <span>
+          {pending > 0
+            ? t('mobileHazards.pendingCount', { count: pending })
+            : t('mobileHazards.failedHome', { count: reports.length })}
+        </span>
         {pending > 0 && (
           <button type="button" className="mh-link" onClick={() => void sendOutbox(userId)}>
             {t('mobileHazards.sendNow')}

@@ -17,14 +17,34 @@ interface PlaceRow {
 
 const cacheKey = (schoolId: number) => `sc.places.${schoolId}`;
 
+/** "教学楼 / 1层 / 101室": a room number alone says little, so each place carries its parents' names. */
+function labelled(places: Place[]): PlaceRow[] {
+  const byId = new Map(places.map((place) => [place.id, place]));
+  return places.map((place) => {
+    const names = [place.name];
+    let parent = place.parentId === null ? undefined : byId.get(place.parentId);
+    for (let depth = 0; parent && depth < 10; depth++) {
+      names.unshift(parent.name);
+      parent = parent.parentId === null ? undefined : byId.get(parent.parentId);
+    }
+    return { id: place.id, name: names.join(' / '), code: place.code };
+  });
+}
+
 /** The school's places, remembered on the phone so a report made offline can still name one. */
 function usePlaces(schoolId: number) {
   return useQuery({
     queryKey: ['mobile-places', schoolId],
     queryFn: async (): Promise<{ rows: PlaceRow[]; offline: boolean }> => {
       try {
-        const page = await api.get<Page<Place>>('/places', { orgId: schoolId, limit: 200 }, { quiet: true });
-        const rows = page.items.map(({ id, name, code }) => ({ id, name, code }));
+        const places: Place[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await api.get<Page<Place>>('/places', { orgId: schoolId, limit: 200, cursor }, { quiet: true });
+          places.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor && places.length < 2000);
+        const rows = labelled(places);
         try {
           localStorage.setItem(cacheKey(schoolId), JSON.stringify(rows));
         } catch {

@@ -57,7 +57,13 @@ export function HazardCard({ hazard }: { hazard: HazardSummary }) {
     <li>
       <Link
         to={`/m/hazards/${hazard.id}`}
-        className={hazard.overdue ? 'mh-card mh-card-overdue' : 'mh-card'}
+        className={
+          hazard.overdue
+            ? 'mh-card mh-card-overdue'
+            : hazard.state === 'closed' || hazard.state === 'rejected'
+              ? 'mh-card mh-card-done'
+              : 'mh-card'
+        }
         data-testid="hazard-card"
       >
         <span className="mh-card-head">
