@@ -9,11 +9,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.js';
+import { alarmsModule } from './modules/alarms/routes.js';
 import { auditModule } from './modules/audit/routes.js';
 import { authModule } from './modules/auth/routes.js';
+import { devicesModule } from './modules/devices/routes.js';
+import { commandModule } from './modules/command/routes.js';
+import { dutyModule } from './modules/duty/routes.js';
 import { filesModule } from './modules/files/routes.js';
 import { hazardsModule } from './modules/hazards/routes.js';
 import { healthModule } from './modules/health/routes.js';
+import { ingestModule } from './modules/ingest/routes.js';
 import { notificationsModule } from './modules/notifications/routes.js';
 import { orgsModule } from './modules/orgs/routes.js';
 import { placesModule } from './modules/places/routes.js';
@@ -38,6 +43,11 @@ const MODULES = [
   auditModule,
   filesModule,
   hazardsModule,
+  devicesModule,
+  ingestModule,
+  alarmsModule,
+  commandModule,
+  dutyModule,
   notificationsModule,
   streamModule,
 ];

@@ -77,6 +77,65 @@ export const MESSAGES = {
     en: 'A higher bureau already supervises this hazard',
   },
   hazard_not_supervised: { zh: '该隐患未被挂牌督办', en: 'This hazard is not under supervision' },
+  // duty rosters (modules/duty)
+  duty_unit_invalid: { zh: '值班表须属于学校或教育局，不能建在部门下', en: 'Rosters belong to a school or a bureau' },
+  duty_shift_invalid: { zh: '每个班次须为 1～24 小时', en: 'A shift lasts 1 to 24 hours' },
+  duty_period_invalid: {
+    zh: '期间须从开始日期到结束日期，且不超过 {days} 天',
+    en: 'The period must run forward and last at most {days} days',
+  },
+  duty_person_invalid: {
+    zh: '值班人员须为本单位人员：{names}',
+    en: 'People on duty must belong to the unit: {names}',
+  },
+  duty_person_duplicate: { zh: '同一人员在一个班次中只能出现一次', en: 'A person appears once per shift' },
+  duty_leader_required: {
+    zh: '假期值班须安排带班领导（领导带班）',
+    en: 'A holiday shift needs a leader on duty',
+  },
+  duty_holiday_name_required: { zh: '假期值班须填写假期名称（如元旦）', en: 'Name the holiday of a holiday shift' },
+  duty_overlap: {
+    zh: '{names} 在该时段已有其他值班安排，同一人员的班次不能重叠',
+    en: '{names} already on another shift at that time',
+  },
+  duty_shift_started: { zh: '该班次已开始，不能删除', en: 'The shift has started and cannot be deleted' },
+  duty_shift_ended: { zh: '该班次已结束，不能修改', en: 'The shift has ended and cannot be changed' },
+  duty_not_on_shift: { zh: '您不在该班次的值班人员中', en: 'You are not on this shift' },
+  duty_swap_target_invalid: {
+    zh: '替班人员须为本单位人员，且不在该班次中',
+    en: 'The colleague must belong to the unit and not be on the shift already',
+  },
+  duty_swap_state: { zh: '该换班申请已处理，请刷新后查看', en: 'This swap has already been decided' },
+  duty_swap_pending: { zh: '该班次已有待审批的换班申请', en: 'This shift already has a pending swap request' },
+  duty_handover_window: {
+    zh: '交接班记录须在班次结束前 1 小时至结束后 24 小时内填写',
+    en: 'A handover is written from 1 hour before the end of the shift to 24 hours after it',
+  },
+  duty_handover_exists: { zh: '该班次已填写交接班记录，记录不可修改', en: 'This shift already has a handover' },
+  duty_handover_recipient_invalid: {
+    zh: '接班人须为下一班次的值班人员',
+    en: 'The handover goes to a person on the next shift',
+  },
+  duty_pattern_invalid: { zh: '班次时段设置有误（每段 1～24 小时，且不能重叠）', en: 'The shift pattern is not valid' },
+  duty_rota_too_small: {
+    zh: '轮值人员不足：每班需要 {needed} 人',
+    en: 'Not enough people in the rota: each shift needs {needed}',
+  },
+  // alarms and the command center (modules/alarms, modules/command)
+  alarm_action_not_allowed: {
+    zh: '该警情当前状态下不能执行此操作，请刷新后查看最新状态',
+    en: "This step is not possible in the alarm's current state",
+  },
+  alarm_org_not_school: { zh: '警情须属于某所学校', en: 'An alarm belongs to a school' },
+  alarm_place_invalid: { zh: '所选场所不属于该学校', en: 'The place belongs to another school' },
+  alarm_assignee_invalid: {
+    zh: '出警人员须为本校在岗人员',
+    en: 'The person dispatched must be an active member of the school',
+  },
+  alarm_not_resolved: { zh: '警情处置完毕后才能转为隐患或登记事件', en: 'Resolve the alarm first' },
+  alarm_hazard_exists: { zh: '该警情已转为隐患', en: 'This alarm already became a hazard' },
+  alarm_incident_exists: { zh: '该警情已登记为事件', en: 'This alarm already has an incident record' },
+  alarm_false_alarm: { zh: '误报不能登记为事件', en: 'A false alarm cannot become an incident' },
   date_range_invalid: { zh: '开始日期不能晚于结束日期', en: 'The start date is after the end date' },
   idempotency_key_invalid: {
     zh: '防重复提交标识（Idempotency-Key）格式不正确',
@@ -133,6 +192,27 @@ export const MESSAGES = {
   },
   import_empty: { zh: 'Excel 文件中没有数据行', en: 'The Excel file has no data rows' },
   import_too_large: { zh: '一次最多导入 {max} 行', en: 'At most {max} rows per import' },
+  // devices and ingestion (modules/devices, modules/ingest)
+  device_org_not_school: { zh: '设备须登记在学校（或其部门）下', en: 'Devices belong to a school' },
+  device_place_invalid: { zh: '安装场所须为本校场所', en: 'The place must belong to the same school' },
+  device_field_invalid: {
+    zh: '该类设备不能填写或必须填写“{field}”（摄像机填保存天数，入侵探测器填防区类型）',
+    en: 'The field {field} does not fit this kind of device',
+  },
+  device_passive: { zh: '防冲撞/阻车设施为被动设施，没有接入令牌', en: 'Passive devices have no token' },
+  device_in_use: {
+    zh: '该设备已有报警记录，不能删除，请改为停用',
+    en: 'The device has alarms on record; disable it instead',
+  },
+  ingest_unauthenticated: {
+    zh: '设备认证失败：设备编码、学校编码或令牌不正确',
+    en: 'Device authentication failed: device code, school code or token is wrong',
+  },
+  ingest_malformed: { zh: '设备事件格式不正确（须符合 payload v1）', en: 'The device event does not match payload v1' },
+  ingest_rate_limited: {
+    zh: '该设备上报过于频繁，已被限流',
+    en: 'This device sends too many events and is rate-limited',
+  },
   invalid_cursor: { zh: '分页参数无效', en: 'Invalid cursor' },
   internal_error: { zh: '服务器内部错误，请稍后再试', en: 'Internal server error' },
   service_unavailable: { zh: '服务暂不可用（数据库连接中断），请稍后再试', en: 'Service unavailable' },

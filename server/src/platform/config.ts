@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Config {
@@ -31,7 +32,24 @@ export interface Config {
   hazardReminderHours: number;
   /** Hours past a hazard's deadline after which it escalates one bureau level up (again after each such period). */
   hazardEscalationGraceHours: number;
+  /** Alarms: seconds to acknowledge before escalation; seconds from dispatch to on scene; escalation check period. */
+  alarmAckSeconds: number;
+  alarmArriveSeconds: number;
+  alarmEscalationCheckMs: number;
   mqttUrl: string | null;
+  // Devices and ingestion (modules/devices, modules/ingest).
+  /** Seconds without a heartbeat after which the sweeper marks an online device offline. */
+  deviceOfflineAfterSeconds: number;
+  /** Per-device token bucket: sustained events per second and burst size; beyond it events are dropped and counted. */
+  deviceRatePerSecond: number;
+  deviceRateBurst: number;
+  /** How often coalesced heartbeats (last_seen_at) and rejection counters are written. */
+  ingestFlushMs: number;
+  /** MQTT client id prefix (stable per instance, for the persistent session); consumers per instance. */
+  mqttClientId: string;
+  mqttConsumers: number;
+  /** MQTT 5 shared-subscription group ('' subscribes without one: a single instance only). */
+  mqttShareGroup: string;
   logLevel: string;
   /** Serve the built web app from this folder when it exists. */
   webDist: string;
@@ -72,7 +90,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminTotpRequired: bool(env.ADMIN_TOTP_REQUIRED, true),
     hazardReminderHours: int(env.HAZARD_REMINDER_HOURS, 24),
     hazardEscalationGraceHours: int(env.HAZARD_ESCALATION_GRACE_HOURS, 72),
+    alarmAckSeconds: int(env.ALARM_ACK_SECONDS, 60),
+    alarmArriveSeconds: int(env.ALARM_ARRIVE_SECONDS, 600),
+    alarmEscalationCheckMs: int(env.ALARM_ESCALATION_CHECK_MS, 3000),
     mqttUrl: env.MQTT_URL || null,
+    deviceOfflineAfterSeconds: int(env.DEVICE_OFFLINE_AFTER_SECONDS, 300),
+    deviceRatePerSecond: int(env.DEVICE_RATE_PER_SECOND, 5),
+    deviceRateBurst: int(env.DEVICE_RATE_BURST, 30),
+    ingestFlushMs: int(env.INGEST_FLUSH_MS, 2000),
+    mqttClientId: env.MQTT_CLIENT_ID || `safe-campus-${os.hostname()}-${env.PORT ?? 3000}`,
+    mqttConsumers: int(env.MQTT_CONSUMERS, 4),
+    mqttShareGroup: env.MQTT_SHARE_GROUP ?? 'safe-campus',
     logLevel: env.LOG_LEVEL ?? 'info',
     webDist: path.resolve(env.WEB_DIST ?? path.join(root, 'web/dist')),
     ...overrides,
