@@ -165,17 +165,24 @@ interface Options {
 /** A digest of the migrations: data made by other migrations is regenerated. */
 function migrationsDigest(): string {
   const folder = path.join(ROOT, 'server/src/db/migrations');
-  return fs
-    .readdirSync(folder)
-    .filter((file) => /^\d{4}_/.test(file))
-    .sort()
-    .map((file) => {
-      // Index lines of the hazard table may be tuned without regenerating (synced below).
-      const text = fs.readFileSync(path.join(folder, file), 'utf8').replace(/CREATE (UNIQUE )?INDEX[^;]*;/g, '');
-      return `${file}:${text.length}:${[...text].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) | 0, 7)}`;
-    })
-    .join(',')
-    .concat(`;generator ${GENERATOR_VERSION}`);
+  return (
+    fs
+      .readdirSync(folder)
+      .filter((file) => /^\d{4}_/.test(file))
+      // The migrations up to the hazards' own (later ones run too, but do not force a regeneration).
+      .filter((file) => Number(file.slice(0, 4)) <= 3)
+      .sort()
+      .map((file) => {
+        // Index lines of the hazard table may be tuned without regenerating (synced below).
+        const text = fs
+          .readFileSync(path.join(folder, file), 'utf8')
+          .replace(/CREATE (UNIQUE )?INDEX[^;]*;/g, '')
+          .replace(/--[^\n]*/g, '');
+        return `${file}:${text.length}:${[...text].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) | 0, 7)}`;
+      })
+      .join(',')
+      .concat(`;generator ${GENERATOR_VERSION}`)
+  );
 }
 
 async function ensureDatabase(recreate: boolean): Promise<void> {
@@ -221,10 +228,22 @@ async function syncHazardIndexes(db: Kysely<DB>, log: (line: string) => void): P
     SELECT i.relname AS name, EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) AS constraint
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
     WHERE x.indrelid = 'hazard'::regclass`.execute(db);
-  const present = new Set(existing.rows.map((row) => row.name));
+  // The statement each index was built from, to rebuild the ones whose line changed.
+  await sql`CREATE TABLE IF NOT EXISTS bench_index (name text PRIMARY KEY, statement text NOT NULL)`.execute(db);
+  const built = new Map(
+    (await sql<{ name: string; statement: string }>`SELECT name, statement FROM bench_index`.execute(db)).rows.map(
+      (row) => [row.name, row.statement],
+    ),
+  );
+  const present = new Set<string>();
   for (const row of existing.rows) {
-    if (row.constraint || declared.has(row.name)) continue;
-    log(`dropping index ${row.name} (no longer in 0003_hazards.ts)`);
+    if (row.constraint) continue;
+    const statement = declared.get(row.name);
+    if (statement !== undefined && built.get(row.name) === statement) {
+      present.add(row.name);
+      continue;
+    }
+    log(`dropping index ${row.name} (${statement === undefined ? 'no longer in' : 'changed in'} 0003_hazards.ts)`);
     await sql.raw(`DROP INDEX ${row.name}`).execute(db);
   }
   await sql`SET maintenance_work_mem = '512MB'`.execute(db);
@@ -232,6 +251,9 @@ async function syncHazardIndexes(db: Kysely<DB>, log: (line: string) => void): P
     if (present.has(name)) continue;
     const started = performance.now();
     await sql.raw(statement).execute(db);
+    await sql`
+      INSERT INTO bench_index (name, statement) VALUES (${name}, ${statement})
+      ON CONFLICT (name) DO UPDATE SET statement = excluded.statement`.execute(db);
     log(`created index ${name} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }
@@ -416,7 +438,8 @@ async function generateHazards(
   hazards: number,
   log: (line: string) => void,
 ): Promise<void> {
-  await sql`TRUNCATE hazard, idempotency_key`.execute(db);
+  // CASCADE: later modules' rows that point at hazards (none in a fresh database).
+  await sql`TRUNCATE hazard, idempotency_key CASCADE`.execute(db);
   await sql`DELETE FROM timeline_event WHERE record_type = 'hazard'`.execute(db);
   // Indexes are built once after the load (much faster than maintaining them row by row); the
   // constraint indexes (id, code) stay.

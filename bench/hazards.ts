@@ -15,16 +15,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import type { DB } from '../server/src/db/schema.js';
 import { BENCH_DATABASE_URL, ensureHazardData, type HazardDataSet } from './hazards-data.js';
 import { type Figure, freePort, latencies, median, ROOT, round, signIn, spread, writeResult } from './lib.js';
 
 const BUSINESS_TZ = 'Asia/Shanghai';
-
-if (process.argv.includes('--bare-server')) {
-  await bareServer();
-} else {
-  await main();
-}
 
 // ---- the bare endpoint ---------------------------------------------------------------------------------
 /**
@@ -77,9 +72,13 @@ async function spawnChild(args: string[], env: Record<string, string>, port: num
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const started = performance.now();
+  const fail = (message: string) => {
+    child.kill('SIGKILL');
+    return new Error(message);
+  };
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
-    if (performance.now() - started > 120_000) throw new Error(`not ready after 120 s:\n${output}`);
+    if (child.exitCode !== null) throw fail(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
+    if (performance.now() - started > 120_000) throw fail(`not ready after 120 s:\n${output}`);
     try {
       const response = await fetch(`${url}${health}`, { method: health.startsWith('/bare') ? 'OPTIONS' : 'GET' });
       if (response.status < 500) break;
@@ -166,6 +165,10 @@ async function main(): Promise<void> {
   const PORT = Number(process.env.BENCH_PORT ?? 3901);
 
   const data = await ensureHazardData({ hazards: flag('hazards', 2_000_000), schools: flag('schools', 20_000) });
+  if (process.argv.includes('--explain')) {
+    await explainQueries(data);
+    return;
+  }
   const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await client.connect();
   const scalar = async (text: string, values: unknown[] = []) =>
@@ -459,6 +462,53 @@ async function main(): Promise<void> {
   });
 }
 
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the statements the routes run, captured from the server's own query code
+ * (HazardQueries.page, hazardStatistics) through Kysely's query log.
+ */
+async function explainQueries(data: HazardDataSet): Promise<void> {
+  const { Kysely, PostgresDialect } = await import('kysely');
+  const { HazardQueries } = await import('../server/src/modules/hazards/queries.js');
+  const { hazardStatistics } = await import('../server/src/modules/hazards/stats.js');
+  const captured: { sql: string; parameters: readonly unknown[] }[] = [];
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: BENCH_DATABASE_URL, max: 2 }) }),
+    log: (event) => {
+      if (event.level === 'query') captured.push({ sql: event.query.sql, parameters: event.query.parameters });
+    },
+  });
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  await client.connect();
+  const explain = async (label: string, run: () => Promise<unknown>) => {
+    captured.length = 0;
+    await run();
+    const query = captured[0]!;
+    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.parameters as unknown[]);
+    console.log(`\n=== ${label}\n${query.sql}\n${JSON.stringify(query.parameters)}`);
+    console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
+  };
+  const queries = new HazardQueries(db);
+  const now = new Date();
+  const province = { id: data.provinceId, level: 'province' as const, path: `/${data.provinceId}/` };
+  const filter = { root: province, now, state: 'rectifying', category: 'building' };
+  let after: [string, number] | undefined;
+  for (let page = 1; page < 50; page++) {
+    const rows = await queries.page(filter, after, 50);
+    const last = rows[rows.length - 1]!;
+    after = [last.reported_at.toISOString(), last.id];
+  }
+  await explain('ledger page 50, province, rectifying + building', () => queries.page(filter, after, 50));
+  const city = { id: data.cityIds[0]!, level: 'city' as const, path: `/${data.provinceId}/${data.cityIds[0]}/` };
+  await explain('stats, province by city', () =>
+    hazardStatistics(db, { ...province, name: 'province' }, { labels: { from: null, to: null } }, now),
+  );
+  await explain('stats, city by county', () =>
+    hazardStatistics(db, { ...city, name: 'city' }, { labels: { from: null, to: null } }, now),
+  );
+  await client.end();
+  await db.destroy();
+}
+
 function dataSummary(data: HazardDataSet) {
   return {
     schools: data.schools,
@@ -468,4 +518,11 @@ function dataSummary(data: HazardDataSet) {
     generatedAt: data.generatedAt,
     generateSeconds: data.generateSeconds,
   };
+}
+
+// Last, so that every declaration above is initialised.
+if (process.argv.includes('--bare-server')) {
+  await bareServer();
+} else {
+  await main();
 }

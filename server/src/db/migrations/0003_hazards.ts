@@ -72,8 +72,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     -- Ledger pages: newest first within each level's unit, keyset on (reported_at, id).
     CREATE INDEX hazard_school_recent ON hazard(school_id, reported_at DESC, id DESC);
-    CREATE INDEX hazard_county_recent ON hazard(county_id, reported_at DESC, id DESC);
-    CREATE INDEX hazard_city_recent ON hazard(city_id, reported_at DESC, id DESC);
+    -- A city's and a county's statistics read only these (index-only scans): the child unit, the grouping and
+    -- the counted columns are included (bench/hazards.ts: city stats over 160,000 rows 540 → ~100 ms).
+    CREATE INDEX hazard_county_recent ON hazard(county_id, reported_at DESC, id DESC)
+      INCLUDE (school_id, category, grade, state, supervised, deadline, closed_at);
+    CREATE INDEX hazard_city_recent ON hazard(city_id, reported_at DESC, id DESC)
+      INCLUDE (county_id, category, grade, state, supervised, deadline, closed_at);
     CREATE INDEX hazard_province_recent ON hazard(province_id, reported_at DESC, id DESC);
     CREATE INDEX hazard_org_path ON hazard(org_path text_pattern_ops);
     CREATE INDEX hazard_responsible ON hazard(responsible_user_id, reported_at DESC) WHERE responsible_user_id IS NOT NULL;
