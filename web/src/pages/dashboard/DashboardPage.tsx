@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Page } from '../../app/Page';
 import { APP_ROUTES, canOpen } from '../../app/routes';
-import { useUser } from '../../app/session';
+import { useSession, useUser } from '../../app/session';
+import { HazardDashboardCard } from '../hazards/HazardDashboardCard';
 
 const SHORTCUT_ICONS: Record<string, React.ReactNode> = {
   '/orgs': <ApartmentOutlined />,
@@ -16,6 +17,7 @@ const SHORTCUT_ICONS: Record<string, React.ReactNode> = {
 export function DashboardPage() {
   const { t } = useTranslation();
   const user = useUser();
+  const { can } = useSession();
   const hour = new Date().getHours();
   const greeting = hour < 12 ? t('dashboard.morning') : hour < 18 ? t('dashboard.afternoon') : t('dashboard.evening');
   const shortcuts = APP_ROUTES.filter((route) => route.path in SHORTCUT_ICONS && canOpen(route, user));
@@ -77,6 +79,11 @@ export function DashboardPage() {
             </Space>
           </Card>
         </Col>
+        {can('hazard.read') && (
+          <Col xs={24} lg={16}>
+            <HazardDashboardCard />
+          </Col>
+        )}
         <Col span={24}>
           <Card>
             <Typography.Text type="secondary">{t('dashboard.comingSoon')}</Typography.Text>

@@ -341,7 +341,18 @@ const DATA_ORDER = [
   'level',
   'reason',
 ];
-const HIDDEN_DATA = new Set(['responsibleUserId', 'photoIds', 'orgId', 'note', 'supervisingOrgId']);
+// Shown elsewhere on the page already (the report's category and source are in the header).
+const HIDDEN_DATA = new Set([
+  'responsibleUserId',
+  'photoIds',
+  'orgId',
+  'note',
+  'supervisingOrgId',
+  'source',
+  'category',
+  'placeId',
+  'title',
+]);
 
 function TimelineStep({ entry }: { entry: HazardTimelineEntry }) {
   const { t } = useTranslation();

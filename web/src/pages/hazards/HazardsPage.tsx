@@ -253,8 +253,13 @@ export function HazardsPage() {
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
         search={{ labelWidth: 'auto', defaultCollapsed: true }}
         options={{ density: true, setting: true, reload: true }}
-        columnsState={{ persistenceKey: 'sc.hazards.columns', persistenceType: 'localStorage' }}
-        scroll={{ x: 1700 }}
+        columnsState={{
+          persistenceKey: 'sc.hazards.columns',
+          persistenceType: 'localStorage',
+          // Less used columns start hidden; the column settings bring them back.
+          defaultValue: { reportedByName: { show: false }, closedAt: { show: false } },
+        }}
+        scroll={{ x: 1400 }}
         headerTitle={t('hazards.ledger')}
         locale={{ emptyText: <Empty description={t('hazards.empty')} /> }}
         toolBarRender={() => [
