@@ -57,5 +57,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE INDEX duty_handover_shift ON duty_handover(shift_id);
     CREATE INDEX duty_handover_path ON duty_handover(org_path text_pattern_ops, written_at DESC);
+    CREATE INDEX duty_swap_shift ON duty_swap(shift_id);
+    -- A handover record is evidence: once written it is never changed (the API has no edit route either).
+    CREATE FUNCTION duty_handover_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'duty_handover rows cannot be changed';
+    END $$;
+    CREATE TRIGGER duty_handover_frozen BEFORE UPDATE ON duty_handover
+      FOR EACH ROW EXECUTE FUNCTION duty_handover_frozen();
   `.execute(db);
 }
