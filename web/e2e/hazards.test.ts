@@ -253,6 +253,14 @@ describe.skipIf(skip)('hazards closed loop in Chromium', () => {
       });
       expect(cells.some((text) => text.includes(title))).toBe(true);
 
+      // The dashboard card's overdue count opens the ledger filtered to overdue hazards.
+      await page.goto('/');
+      await page.locator('[data-testid="dashboard-overdue"]').click();
+      await page.waitForURL(/\/hazards\?overdue=true/);
+      await page.locator('[data-testid="hazards-table"] .ant-table-row').first().waitFor();
+      const overdueRows = await page.locator('[data-testid="hazards-table"] .ant-table-row').allTextContents();
+      expect(overdueRows.every((text) => text.includes('已超期'))).toBe(true);
+
       await page.goto('/hazards/stats');
       await page.locator('[data-testid="stats-table"] .ant-table-row').first().waitFor();
       await page.locator('canvas').first().waitFor();

@@ -54,6 +54,7 @@ export function HazardCharts({ stats, onDrill }: { stats: HazardStats; onDrill: 
   };
 
   const byCategory = {
+    animationDuration: 400,
     tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
     legend: { type: 'scroll', bottom: 0 },
     series: [

@@ -29,11 +29,13 @@ export function HazardDashboardCard() {
             </Link>
           </Col>
           <Col span={8}>
-            <Statistic
-              title={t('hazards.stats.overdue')}
-              value={totals.overdue}
-              valueStyle={totals.overdue > 0 ? { color: '#cf1322' } : undefined}
-            />
+            <Link to="/hazards?overdue=true" data-testid="dashboard-overdue">
+              <Statistic
+                title={t('hazards.stats.overdue')}
+                value={totals.overdue}
+                valueStyle={totals.overdue > 0 ? { color: '#cf1322' } : undefined}
+              />
+            </Link>
           </Col>
           <Col span={8}>
             <Statistic

@@ -71,46 +71,47 @@ export function HazardStatsPage() {
     : [];
 
   return (
-    <Page
-      title={t('menu.hazardStats')}
-      extra={[
-        <OrgPicker
-          key="org"
-          value={org}
-          onChange={(picked) => {
-            setTrail([]);
-            setOrg(picked);
-          }}
-          placeholder={t('hazards.orgHint')}
-          style={{ minWidth: 220 }}
-        />,
-        <DatePicker.RangePicker
-          key="range"
-          value={range}
-          onChange={(value) => setRange(value as [Dayjs | null, Dayjs | null] | null)}
-          allowEmpty={[true, true]}
-          data-testid="stats-range"
-        />,
-        can('hazard.export') && (
-          <Button
-            key="export"
-            icon={<DownloadOutlined />}
-            loading={exporting}
-            data-testid="stats-export"
-            onClick={async () => {
-              setExporting(true);
-              try {
-                await download('/hazards/stats/export.xlsx', query, t('hazards.stats.exportFile'));
-              } finally {
-                setExporting(false);
-              }
+    <Page title={t('menu.hazardStats')}>
+      {/* Filters in a wrapping row of their own, so a phone-width window does not scroll sideways. */}
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <Space wrap>
+          <OrgPicker
+            key="org"
+            value={org}
+            onChange={(picked) => {
+              setTrail([]);
+              setOrg(picked);
             }}
-          >
-            {t('import.export')}
-          </Button>
-        ),
-      ].filter(Boolean)}
-    >
+            placeholder={t('hazards.orgHint')}
+            style={{ width: 240, maxWidth: '100%' }}
+          />
+          <DatePicker.RangePicker
+            key="range"
+            value={range}
+            onChange={(value) => setRange(value as [Dayjs | null, Dayjs | null] | null)}
+            allowEmpty={[true, true]}
+            data-testid="stats-range"
+          />
+          {can('hazard.export') && (
+            <Button
+              key="export"
+              icon={<DownloadOutlined />}
+              loading={exporting}
+              data-testid="stats-export"
+              onClick={async () => {
+                setExporting(true);
+                try {
+                  await download('/hazards/stats/export.xlsx', query, t('hazards.stats.exportFile'));
+                } finally {
+                  setExporting(false);
+                }
+              }}
+            >
+              {t('import.export')}
+            </Button>
+          )}
+        </Space>
+      </Card>
       {stats.isError && (
         <Alert
           type="error"

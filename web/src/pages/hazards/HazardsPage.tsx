@@ -5,7 +5,7 @@ import { Alert, App, Button, Empty, Space, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, download, type Query } from '../../api/client';
 import { cursorRequest } from '../../app/cursorTable';
 import { OrgPicker } from '../../app/OrgPicker';
@@ -32,6 +32,16 @@ export function HazardsPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const request = useMemo(() => cursorRequest<HazardSummary>('/hazards', toLedgerQuery), []);
   const bureau = ownSchoolId(user) === null;
+  // Links from the dashboard and elsewhere open the ledger pre-filtered (`/hazards?overdue=true`).
+  const [searchParams] = useSearchParams();
+  const [initialFilters] = useState(() =>
+    Object.fromEntries(
+      ['keyword', 'state', 'grade', 'category', 'riskLevel', 'overdue', 'supervised'].flatMap((name) => {
+        const value = searchParams.get(name);
+        return value ? [[name, value]] : [];
+      }),
+    ),
+  );
 
   // Coalesce bursts of events into one reload.
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -251,7 +261,8 @@ export function HazardsPage() {
           },
         })}
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
-        search={{ labelWidth: 'auto', defaultCollapsed: true }}
+        search={{ labelWidth: 'auto', defaultCollapsed: Object.keys(initialFilters).length === 0 }}
+        form={{ initialValues: initialFilters }}
         options={{ density: true, setting: true, reload: true }}
         columnsState={{
           persistenceKey: 'sc.hazards.columns',
