@@ -23,6 +23,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/hazards/stats', label: 'menu.hazardStats', access: 'hazard.read' },
   // The detail page is reached from lists and notifications; the server answers 404 outside the caller's scope.
   { path: '/hazards/:id', label: 'menu.hazardDetail', access: 'authenticated', hideInMenu: true },
+  { path: '/command', label: 'alarms.menuCommand', access: 'alarm.read' },
+  { path: '/alarms', label: 'alarms.menuHistory', access: 'alarm.read' },
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },

@@ -8,6 +8,7 @@ import {
 } from '@ant-design/icons';
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from 'react';
 import type { SessionUser } from '../api/types';
+import { ALARM_ROUTES } from '../pages/alarms/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { MENU, type MenuEntry } from './menu';
 
@@ -30,6 +31,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   '/users': { icon: <TeamOutlined />, component: page(() => import('../pages/users/UsersPage'), 'UsersPage') },
   '/audit': { icon: <AuditOutlined />, component: page(() => import('../pages/audit/AuditPage'), 'AuditPage') },
   ...HAZARD_ROUTES,
+  ...ALARM_ROUTES,
   '/settings': {
     icon: <SettingOutlined />,
     component: page(() => import('../pages/settings/SettingsPage'), 'SettingsPage'),

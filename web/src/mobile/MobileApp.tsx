@@ -8,6 +8,9 @@ import { type NotificationEvent, useRealtime } from '../app/realtime';
 import { Splash } from '../app/Splash';
 import { RequireSession, useSession, useUser } from '../app/session';
 import { changeLanguage } from '../i18n';
+import { myAlarms } from './alarms/api';
+import { AlarmProgressPage, HelpPage } from './alarms/HelpPage';
+import { MyAlarmsPage } from './alarms/MyAlarmsPage';
 import { myHazards } from './hazards/api';
 import { HazardPage } from './hazards/HazardPage';
 import { MyHazardsPage } from './hazards/MyHazardsPage';
@@ -15,6 +18,7 @@ import { useOutbox, useOutboxSender } from './hazards/outbox';
 import { ReportPage } from './hazards/ReportPage';
 import './mobile.css';
 import './hazards/hazards.css';
+import './alarms/alarms.css';
 
 /** The phone pages: plain React and CSS, no antd, so the bundle stays small on a slow network. */
 export function MobileApp() {
@@ -127,6 +131,9 @@ function MobileShell() {
           <Route path="hazards/new" element={<ReportPage />} />
           <Route path="hazards/mine" element={<MyHazardsPage />} />
           <Route path="hazards/:id" element={<HazardPage />} />
+          <Route path="alarms/help" element={<HelpPage />} />
+          <Route path="alarms/mine" element={<MyAlarmsPage />} />
+          <Route path="alarms/:id" element={<AlarmProgressPage />} />
           <Route path="*" element={<MobileHome />} />
         </Routes>
       </main>
@@ -156,7 +163,6 @@ function MobileShell() {
 
 const COMING = [
   { key: 'patrol', icon: '⌖', color: '#1677ff' },
-  { key: 'help', icon: '☎', color: '#f5222d' },
   { key: 'quiz', icon: '✎', color: '#52c41a' },
 ] as const;
 
@@ -165,6 +171,14 @@ function MobileHome() {
   const user = useUser();
   const canReport = user.permissions.includes('hazard.report');
   const canRectify = user.permissions.includes('hazard.rectify');
+  const canAskHelp = user.permissions.includes('alarm.help_request');
+  const canRespond = user.permissions.includes('alarm.handle');
+  const dispatched = useQuery({
+    queryKey: ['mobile-alarms', 'dispatched', false],
+    queryFn: () => myAlarms('dispatched', true),
+    enabled: canRespond,
+  });
+  const dispatchCount = dispatched.data?.items.length ?? 0;
   const { reports } = useOutbox(user.id);
   const pending = reports.filter((report) => report.status === 'pending').length;
   const failed = reports.length - pending;
@@ -202,6 +216,28 @@ function MobileHome() {
         </Link>
       )}
       <section className="m-grid" data-testid="mobile-actions">
+        {canAskHelp && (
+          <Link to="/m/alarms/help" className="m-card m-card-live" data-testid="action-help">
+            <span className="m-card-icon" style={{ background: '#f5222d' }} aria-hidden>
+              ☎
+            </span>
+            <span className="m-card-title">{t('mobile.actions.help')}</span>
+            <span className="m-card-note m-card-note-alert">{t('mobileAlarms.homeNote')}</span>
+          </Link>
+        )}
+        {canRespond && (
+          <Link to="/m/alarms/mine" className="m-card m-card-live" data-testid="action-dispatched">
+            <span className="m-card-icon" style={{ background: '#2f54eb' }} aria-hidden>
+              ⚑{dispatchCount > 0 && <span className="m-dot m-dot-card">{dispatchCount}</span>}
+            </span>
+            <span className="m-card-title">{t('mobileAlarms.mine')}</span>
+            <span className={dispatchCount > 0 ? 'm-card-note m-card-note-alert' : 'm-card-note m-card-note-live'}>
+              {dispatchCount > 0
+                ? t('mobileAlarms.dispatchCount', { count: dispatchCount })
+                : t('mobileAlarms.noneOpen')}
+            </span>
+          </Link>
+        )}
         {canReport && (
           <Link to="/m/hazards/new" className="m-card m-card-live" data-testid="action-hazard">
             <span className="m-card-icon" style={{ background: '#fa8c16' }} aria-hidden>

@@ -21,8 +21,6 @@ const LEVEL_COLUMN = { province: 'province_id', city: 'city_id', county: 'county
 const OPEN_HAZARD_STATES = ['reported', 'confirmed', 'rectifying', 'rectified'];
 const QUEUE_LIMIT = 100;
 const DEVICE_LIMIT = 3000;
-/** Until the devices module publishes its own setting: a device silent this long is offline. */
-const DEFAULT_OFFLINE_SECONDS = 300;
 
 type LevelRoot = AlarmRoot & { level: 'province' | 'city' | 'county' | 'school' };
 
@@ -81,8 +79,7 @@ export async function commandModule(app: FastifyInstance): Promise<void> {
   const { db, config } = app.platform;
   const alarms = alarmServiceOf(app);
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const offlineSeconds =
-    (config as unknown as { deviceOfflineSeconds?: number }).deviceOfflineSeconds ?? DEFAULT_OFFLINE_SECONDS;
+  const offlineSeconds = config.deviceOfflineAfterSeconds;
 
   routes.get(
     '/command/overview',
