@@ -3,6 +3,7 @@ import { bootstrapEmpty } from './bootstrap.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { loadDemo } from './demo/load.js';
+import { startMqtt } from './modules/ingest/routes.js';
 import { loadConfig } from './platform/config.js';
 
 const started = Date.now();
@@ -27,6 +28,8 @@ if (config.demo) {
 
 app.platform.sweeper.start();
 await app.listen({ port: config.port, host: config.host });
+// Devices over MQTT when MQTT_URL is set (stopped by app.close through the ingest module's onClose hook).
+await startMqtt(app);
 app.log.info(`safe-campus ready on http://localhost:${config.port} (${database.engine}) in ${Date.now() - started} ms`);
 
 let closing = false;

@@ -1,4 +1,5 @@
 import type {
+  DeviceKind,
   HazardCategory,
   HazardGrade,
   HazardState,
@@ -69,6 +70,12 @@ export const IMPORT_MESSAGES = {
   org_level_invalid: '“{child}”级单位不能设在“{parent}”级单位之下',
   school_type_required: '学校须填写学校类型',
   school_type_not_allowed: '只有学校可以填写学校类型',
+  // devices (modules/devices)
+  device_not_found: '设备编码“{code}”不是本校已登记的设备（新设备请留空）',
+  device_kind_changed: '已登记设备的类型不能修改',
+  place_not_found: '场所编码“{code}”不是本校已登记的场所',
+  device_zone_required: '入侵探测器须填写防区类型',
+  device_field_not_applicable: '该类设备不填写此列',
 } as const;
 
 export function importMessage(key: keyof typeof IMPORT_MESSAGES, params: Record<string, string | number> = {}): string {
@@ -109,3 +116,26 @@ export const HAZARD_STATE_LABELS: Record<HazardState, string> = {
   closed: '已验收销号',
   rejected: '不属于隐患',
 };
+
+// devices (modules/devices)
+export const DEVICE_KIND_LABELS: Record<DeviceKind, string> = {
+  camera: '视频监控摄像机',
+  one_key_alarm: '一键报警',
+  intrusion_detector: '入侵探测器',
+  fire_alarm_panel: '火灾报警控制器',
+  access_control: '门禁',
+  vehicle_barrier: '车辆道闸',
+  bollard: '防冲撞设施',
+};
+
+export const DETECTOR_ZONE_LABELS = { perimeter: '周界', key_part: '重点部位' } as const;
+
+export const ALARM_KIND_LABELS = {
+  intrusion: '入侵报警',
+  one_key: '一键报警',
+  fire: '火灾报警',
+  tamper: '防拆报警',
+  duress: '胁迫报警',
+  help_request: '求助',
+  other: '其他报警',
+} as const;

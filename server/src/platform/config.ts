@@ -50,6 +50,8 @@ export interface Config {
   mqttConsumers: number;
   /** MQTT 5 shared-subscription group ('' subscribes without one: a single instance only). */
   mqttShareGroup: string;
+  /** Seconds the broker keeps the server's sessions (and queues QoS 1 messages) while it is away. */
+  mqttSessionExpirySeconds: number;
   logLevel: string;
   /** Serve the built web app from this folder when it exists. */
   webDist: string;
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mqttClientId: env.MQTT_CLIENT_ID || `safe-campus-${os.hostname()}-${env.PORT ?? 3000}`,
     mqttConsumers: int(env.MQTT_CONSUMERS, 4),
     mqttShareGroup: env.MQTT_SHARE_GROUP ?? 'safe-campus',
+    mqttSessionExpirySeconds: int(env.MQTT_SESSION_EXPIRY_SECONDS, 86_400),
     logLevel: env.LOG_LEVEL ?? 'info',
     webDist: path.resolve(env.WEB_DIST ?? path.join(root, 'web/dist')),
     ...overrides,
