@@ -5,6 +5,7 @@ import * as m0003 from './0003_hazards.js';
 import * as m0004 from './0004_devices.js';
 import * as m0005 from './0005_alarms.js';
 import * as m0006 from './0006_duty.js';
+import * as m0007 from './0007_inspections.js';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { name: '0004_devices', ...m0004 },
   { name: '0005_alarms', ...m0005 },
   { name: '0006_duty', ...m0006 },
+  { name: '0007_inspections', ...m0007 },
 ];
