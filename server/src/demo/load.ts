@@ -9,6 +9,7 @@ import type { Config } from '../platform/config.js';
 import { FieldCipher, loadFieldKey } from '../platform/crypto.js';
 import { hashPassword } from '../platform/passwords.js';
 import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, placesFor } from './data.js';
+import { loadDemoAlarms } from './alarms.js';
 import { loadDemoHazards } from './hazards.js';
 
 export interface DemoAccount {
@@ -261,6 +262,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
       (chunk) => trx.insertInto('place').values(chunk).execute(),
     );
     await loadDemoHazards(trx);
+    await loadDemoAlarms(trx);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(
       trx,

@@ -65,6 +65,9 @@ function CommandScreen() {
   const refresh = () => void queryClient.invalidateQueries({ queryKey: key });
   const connected = useAlarmStream(
     (event) => {
+      // Show a new alarm from the event itself at once; the refetch that follows fills in names.
+      if (event.type === 'alarm.raised')
+        queryClient.setQueryData<CommandOverview>(key, (old) => withRaised(old, event.payload));
       refresh();
       if (event.type === 'alarm.raised' && event.id !== null) {
         beep();
@@ -110,11 +113,11 @@ function CommandScreen() {
               onClick={() => setMuted(!muted)}
               aria-pressed={muted}
             >
-              {muted ? `🔇 ${t('alarms.command.muted')}` : `🔔 ${t('alarms.command.soundOn')}`}
+              {muted ? t('alarms.command.muted') : t('alarms.command.soundOn')}
             </button>
           ) : (
             <button type="button" className="cc-button cc-button-prompt" data-testid="command-sound" onClick={unlock}>
-              🔈 {t('alarms.command.enableSound')}
+              {t('alarms.command.enableSound')}
             </button>
           )}
           <span className="cc-clock">{dayjs(now).format('YYYY-MM-DD HH:mm:ss')}</span>
@@ -144,6 +147,50 @@ function CommandScreen() {
       <AlarmDetailDrawer id={openId} onClose={() => setOpenId(null)} />
     </div>
   );
+}
+
+/** The overview with an `alarm.raised` event's alarm added to the queue and the counters (until the refetch lands). */
+function withRaised(old: CommandOverview | undefined, payload: Record<string, unknown>): CommandOverview | undefined {
+  if (!old || typeof payload.id !== 'number' || old.queue.some((alarm) => alarm.id === payload.id)) return old;
+  const kind = payload.kind as AlarmSummary['kind'];
+  const alarm: AlarmSummary = {
+    id: payload.id,
+    code: String(payload.code ?? ''),
+    kind,
+    source: payload.source as AlarmSummary['source'],
+    priority: Number(payload.priority ?? 3),
+    state: 'new',
+    title: String(payload.title ?? ''),
+    schoolId: Number(payload.schoolId ?? old.org.id),
+    schoolName: old.org.level === 'school' ? old.org.name : '',
+    placeId: typeof payload.placeId === 'number' ? payload.placeId : null,
+    placeName: old.places.find((place) => place.id === payload.placeId)?.name ?? null,
+    deviceId: typeof payload.deviceId === 'number' ? payload.deviceId : null,
+    deviceName: old.devices.find((device) => device.id === payload.deviceId)?.name ?? null,
+    locationText: null,
+    latitude: null,
+    longitude: null,
+    reporterId: null,
+    reporterName: null,
+    raisedAt: String(payload.raisedAt ?? new Date().toISOString()),
+    acknowledgedAt: null,
+    dispatchedAt: null,
+    dispatchedToId: null,
+    dispatchedToName: null,
+    dispatchTeam: null,
+    onSceneAt: null,
+    resolvedAt: null,
+    escalatedAt: null,
+    falseAlarm: null,
+    outcome: null,
+    hazardId: null,
+    incidentId: null,
+  };
+  const queue = [...old.queue, alarm].sort(
+    (a, b) => a.priority - b.priority || a.raisedAt.localeCompare(b.raisedAt) || a.id - b.id,
+  );
+  const byKind = old.counts.byKind.map((row) => (row.kind === kind ? { ...row, count: row.count + 1 } : row));
+  return { ...old, queue, counts: { ...old.counts, total: old.counts.total + 1, open: old.counts.open + 1, byKind } };
 }
 
 function Panel({
