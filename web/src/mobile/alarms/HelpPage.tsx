@@ -192,7 +192,7 @@ export function AlarmProgressPage() {
         {STEPS.map((step, index) => (
           <li key={step} className={index <= reached ? 'ma-step ma-step-done' : 'ma-step'}>
             <span className="ma-step-dot" />
-            <span>{t(`alarms.states.${step}`)}</span>
+            <span>{step === 'new' ? t('mobileAlarms.sent') : t(`alarms.states.${step}`)}</span>
             {step === 'dispatched' && alarm.dispatchedToName && index <= reached && (
               <span className="m-muted"> · {alarm.dispatchedToName}</span>
             )}
