@@ -25,6 +25,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/hazards/:id', label: 'menu.hazardDetail', access: 'authenticated', hideInMenu: true },
   { path: '/command', label: 'alarms.menuCommand', access: 'alarm.read' },
   { path: '/alarms', label: 'alarms.menuHistory', access: 'alarm.read' },
+  { path: '/duty', label: 'duty.menu', access: 'duty.read' },
+  { path: '/duty/now', label: 'duty.menuNow', access: 'duty.read' },
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },

@@ -9,6 +9,7 @@ import {
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from 'react';
 import type { SessionUser } from '../api/types';
 import { ALARM_ROUTES } from '../pages/alarms/routes';
+import { DUTY_ROUTES } from '../pages/duty/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { MENU, type MenuEntry } from './menu';
 
@@ -32,6 +33,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   '/audit': { icon: <AuditOutlined />, component: page(() => import('../pages/audit/AuditPage'), 'AuditPage') },
   ...HAZARD_ROUTES,
   ...ALARM_ROUTES,
+  ...DUTY_ROUTES,
   '/settings': {
     icon: <SettingOutlined />,
     component: page(() => import('../pages/settings/SettingsPage'), 'SettingsPage'),

@@ -5,6 +5,7 @@ import {
   type DutyRole,
   type GenerateShiftsBody,
   isValidShift,
+  isWithin,
   type OrgLevel,
   type UpdateShiftBody,
 } from '@safe-campus/domain';
@@ -64,6 +65,17 @@ async function lockPeople(trx: Kysely<DB>, userIds: number[]) {
 
 function shiftSummary(startsAt: Date, endsAt: Date, zone: string) {
   return `${formatDateTime(startsAt, zone)}–${formatDateTime(endsAt, zone).slice(11)}`;
+}
+
+/**
+ * A person on a shift acts on it (swap request, handover) while inside the shift's unit or a unit below it:
+ * a department officer on the school's roster writes the handover from the department. Others need the
+ * shift in scope (404 otherwise) and to be on it (403).
+ */
+function assertReach(auth: AuthContext, orgPath: string, people: DutyPerson[]) {
+  const mine = people.some((p) => p.userId === auth.userId);
+  if (!inScope(auth, orgPath) && !(mine && isWithin(auth.scopePath, orgPath))) throw notFound();
+  if (!mine) throw new AppError(403, 'duty_not_on_shift');
 }
 
 export class DutyService {
@@ -442,9 +454,9 @@ export class DutyService {
   ) {
     return this.db.transaction().execute(async (trx) => {
       const shift = await trx.selectFrom('duty_shift').selectAll().where('id', '=', body.shiftId).executeTakeFirst();
-      if (!shift || !inScope(auth, shift.org_path)) throw notFound();
+      if (!shift) throw notFound();
       const people = (await peopleOf(trx, [shift.id])).get(shift.id) ?? [];
-      if (!people.some((p) => p.userId === auth.userId)) throw new AppError(403, 'duty_not_on_shift');
+      assertReach(auth, shift.org_path, people);
       if (shift.starts_at.getTime() <= now.getTime()) throw conflict('duty_shift_started');
       if (people.some((p) => p.userId === body.toUserId)) throw badRequest('duty_swap_target_invalid');
       const members = await membersAmong(trx, shift.org_id, [body.toUserId]);
@@ -498,7 +510,9 @@ export class DutyService {
   ) {
     await this.db.transaction().execute(async (trx) => {
       const swap = await trx.selectFrom('duty_swap').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-      if (!swap || !inScope(auth, swap.org_path)) throw notFound();
+      const requester = swap?.from_user_id === auth.userId && decision === 'cancel';
+      if (!swap || !(inScope(auth, swap.org_path) || (requester && isWithin(auth.scopePath, swap.org_path))))
+        throw notFound();
       const shift = await trx
         .selectFrom('duty_shift')
         .selectAll()
@@ -582,9 +596,9 @@ export class DutyService {
         .where('id', '=', shiftId)
         .forUpdate()
         .executeTakeFirst();
-      if (!shift || !inScope(auth, shift.org_path)) throw notFound();
+      if (!shift) throw notFound();
       const people = (await peopleOf(trx, [shift.id])).get(shift.id) ?? [];
-      if (!people.some((p) => p.userId === auth.userId)) throw new AppError(403, 'duty_not_on_shift');
+      assertReach(auth, shift.org_path, people);
       const end = shift.ends_at.getTime();
       if (now.getTime() < end - HANDOVER_OPENS_MS || now.getTime() > end + HANDOVER_CLOSES_MS)
         throw conflict('duty_handover_window');
