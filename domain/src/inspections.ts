@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { line, paragraph } from './api/fields.js';
+import { HAZARD_CATEGORIES } from './hazards.js';
 
 /**
  * Inspections and patrols (检查/巡查): checklist templates, plan schedules, task windows, results and
@@ -29,19 +30,7 @@ export const checklistItem = z
     /** A photo must accompany the answer (always for `photo` items; on failure for others when set). */
     photoRequired: z.boolean().optional(),
     /** Hazard category prefilled when this item fails (消防, 治安 …). */
-    hazardCategory: z
-      .enum([
-        'fire',
-        'public_order',
-        'traffic',
-        'food',
-        'building',
-        'hazardous_chemicals',
-        'special_equipment',
-        'surroundings',
-        'other',
-      ])
-      .optional(),
+    hazardCategory: z.enum(HAZARD_CATEGORIES).optional(),
     /** Guidance quoted from the seed or standard. */
     hint: paragraph(500).optional(),
   })
