@@ -273,6 +273,37 @@ describe.skipIf(skip)('hazards closed loop in Chromium', () => {
     }
   });
 
+  it('shows the server’s 409 in the dialog when someone else acted first', async () => {
+    const request = officer.context().request;
+    const { csrfToken } = (await (await request.get('/api/v1/auth/me')).json()) as { csrfToken: string };
+    const headers = { 'x-csrf-token': csrfToken };
+    const created = await request.post('/api/v1/hazards', {
+      headers,
+      data: { orgId: security.orgId, title: `走廊应急灯不亮 E2E-${Date.now() % 100000}`, category: 'fire' },
+    });
+    expect(created.status()).toBe(200);
+    const { id } = (await created.json()) as { id: number };
+    await officer.goto(`/hazards/${id}`);
+    await officer.locator('[data-testid="command-confirm"]').click();
+    const confirm = officer.locator('.ant-modal').filter({ hasText: '确认定级' });
+    await confirm.locator('.ant-radio-button-wrapper').filter({ hasText: '一般' }).waitFor();
+    // Meanwhile the hazard is rejected elsewhere (another officer, another tab).
+    const rejected = await request.post(`/api/v1/hazards/${id}/reject`, { headers, data: { reason: '重复上报' } });
+    expect(rejected.status()).toBe(200);
+    await confirm.locator('.ant-modal-footer .ant-btn-primary').click();
+    const problem = confirm.locator('[data-testid="action-problem"]');
+    await problem.waitFor();
+    expect(await problem.getAttribute('data-code')).toBe('hazard_action_not_allowed');
+    await expect(problem.textContent()).resolves.toContain('刷新后查看最新状态');
+    await shot(officer, 'conflict');
+    await problem
+      .getByRole('button', { name: '刷 新' })
+      .or(problem.getByRole('button', { name: '刷新' }))
+      .click();
+    await confirm.waitFor({ state: 'hidden' });
+    await expect.poll(() => state(officer)).toBe('已驳回');
+  });
+
   it('shows the teacher a clear 404 for a hazard id that does not exist', async () => {
     const page = await signedIn(teacher, `/hazards/${hazardId + 100000}`);
     try {

@@ -9,7 +9,7 @@ import {
 } from '@ant-design/pro-components';
 import { HAZARD_GRADES, type HazardCommand, type HazardDetail, RISK_LEVELS } from '@safe-campus/domain';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Form, Tag, Typography } from 'antd';
+import { Alert, Button, Form, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -80,15 +80,18 @@ export function HazardActionModal({
   command,
   onClose,
   onDone,
+  onStale,
 }: {
   hazard: HazardDetail;
   command: HazardCommand;
   onClose: () => void;
   onDone: (hazard: HazardDetail) => void;
+  /** The server said the record moved on (409): close and show its current state. */
+  onStale: () => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
-  const [problem, setProblem] = useState<{ code: string; message: string } | null>(null);
+  const [problem, setProblem] = useState<{ status: number; code: string; message: string } | null>(null);
   const [userKeyword, setUserKeyword] = useState('');
   const users = useQuery({
     queryKey: ['users', 'of', hazard.schoolId, userKeyword],
@@ -167,8 +170,8 @@ export function HazardActionModal({
         } catch (cause) {
           setProblem(
             cause instanceof ApiError
-              ? { code: cause.code, message: cause.message }
-              : { code: 'error', message: String(cause) },
+              ? { status: cause.status, code: cause.code, message: cause.message }
+              : { status: 0, code: 'error', message: String(cause) },
           );
           return false;
         }
@@ -181,7 +184,13 @@ export function HazardActionModal({
           showIcon
           style={{ marginBottom: 16 }}
           message={problem.message}
-          description={t(`hazards.problems.${problem.code}`, { defaultValue: '' }) || undefined}
+          action={
+            problem.status === 409 && (
+              <Button size="small" onClick={onStale}>
+                {t('hazards.refresh')}
+              </Button>
+            )
+          }
           data-testid="action-problem"
           data-code={problem.code}
         />

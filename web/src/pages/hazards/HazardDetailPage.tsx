@@ -293,6 +293,10 @@ export function HazardDetailPage() {
           hazard={hazard}
           command={command}
           onClose={() => setCommand(null)}
+          onStale={() => {
+            setCommand(null);
+            void detail.refetch();
+          }}
           onDone={(updated) => {
             queryClient.setQueryData(key, updated);
             void queryClient.invalidateQueries({ queryKey: ['hazards'] });
