@@ -1,5 +1,4 @@
 import type { HazardCategory, HazardGrade, HazardState, HazardStats, RiskLevel } from '@safe-campus/domain';
-import type ExcelJS from 'exceljs';
 import type { FastifyReply } from 'fastify';
 import {
   HAZARD_CATEGORY_LABELS,
@@ -9,7 +8,7 @@ import {
   YES_NO,
 } from '../../i18n/labels.js';
 import { formatDate, formatDateTime } from '../../platform/dates.js';
-import { contentDisposition, loadExcel, XLSX_MIME } from '../../platform/excel.js';
+import { openPrintableSheet, writeBorderedRow, writeHeaderRow, writeLine } from '../../platform/excel-print.js';
 import { presentHazardSummary } from './presenter.js';
 import type { HazardFilter, HazardListRow, HazardQueries } from './queries.js';
 
@@ -41,60 +40,6 @@ const COLUMNS: { header: string; width: number }[] = [
   { header: '验收销号时间', width: 16 },
 ];
 
-function startDownload(reply: FastifyReply, filename: string): void {
-  reply.raw.writeHead(200, {
-    'content-type': XLSX_MIME,
-    'content-disposition': contentDisposition('attachment', filename),
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  reply.hijack();
-}
-
-function titleRows(sheet: ExcelJS.Worksheet, title: string, subtitle: string, width: number): void {
-  const titleRow = sheet.addRow([title]);
-  sheet.mergeCells(1, 1, 1, width);
-  titleRow.font = { bold: true, size: 16 };
-  titleRow.alignment = { horizontal: 'center', vertical: 'middle' };
-  titleRow.height = 28;
-  titleRow.commit();
-  const subtitleRow = sheet.addRow([subtitle]);
-  sheet.mergeCells(2, 1, 2, width);
-  subtitleRow.alignment = { horizontal: 'left' };
-  subtitleRow.commit();
-}
-
-function headerRow(sheet: ExcelJS.Worksheet, headers: string[]): void {
-  const row = sheet.addRow(headers);
-  row.font = { bold: true };
-  row.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
-  row.eachCell((cell) => {
-    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
-    cell.border = thin;
-  });
-  row.commit();
-}
-
-const thin: Partial<ExcelJS.Borders> = {
-  top: { style: 'thin' },
-  left: { style: 'thin' },
-  bottom: { style: 'thin' },
-  right: { style: 'thin' },
-};
-
-function printable(sheet: ExcelJS.Worksheet): void {
-  sheet.pageSetup = {
-    paperSize: 9,
-    orientation: 'landscape',
-    fitToPage: true,
-    fitToWidth: 1,
-    fitToHeight: 0,
-    printTitlesRow: '3:3',
-    margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
-  };
-  sheet.headerFooter = { oddFooter: '第 &P 页，共 &N 页' };
-}
-
 export interface LedgerOptions {
   title: string;
   orgName: string;
@@ -115,21 +60,14 @@ export async function streamHazardLedger(
   options: LedgerOptions,
   filename: string,
 ): Promise<number> {
-  startDownload(reply, filename);
-  const Excel = await loadExcel();
-  const workbook = new Excel.stream.xlsx.WorkbookWriter({ stream: reply.raw, useStyles: true });
-  const sheet = workbook.addWorksheet('隐患台账', { views: [{ state: 'frozen', ySplit: 3 }] });
-  COLUMNS.forEach((column, index) => {
-    sheet.getColumn(index + 1).width = column.width;
+  const { workbook, sheet } = await openPrintableSheet(reply, {
+    filename,
+    sheetName: '隐患台账',
+    widths: COLUMNS.map((column) => column.width),
+    title: options.title,
+    subtitle: `填报单位：${options.orgName}　　统计期间：${options.periodLabel}　　导出时间：${formatDateTime(options.now, options.timeZone)}`,
   });
-  printable(sheet);
-  titleRows(
-    sheet,
-    options.title,
-    `填报单位：${options.orgName}　　统计期间：${options.periodLabel}　　导出时间：${formatDateTime(options.now, options.timeZone)}`,
-    COLUMNS.length,
-  );
-  headerRow(
+  writeHeaderRow(
     sheet,
     COLUMNS.map((column) => column.header),
   );
@@ -151,7 +89,7 @@ export async function streamHazardLedger(
       else if (hazard.state === 'rejected') totals.rejected += 1;
       else totals.open += 1;
       if (hazard.overdue) totals.overdue += 1;
-      const line = sheet.addRow([
+      writeBorderedRow(sheet, [
         totals.all,
         hazard.code,
         hazard.schoolName,
@@ -174,29 +112,38 @@ export async function streamHazardLedger(
         hazard.supervised ? (hazard.supervisingOrgName ?? YES_NO.yes) : '',
         formatDateTime(row.closed_at, zone),
       ]);
-      line.alignment = { vertical: 'top', wrapText: true };
-      line.eachCell({ includeEmpty: true }, (cell) => {
-        cell.border = thin;
-      });
-      line.commit();
     }
     if (truncated || rows.length < PAGE) break;
     const last = rows[rows.length - 1]!;
     after = [last.reported_at.toISOString(), last.id];
   }
-  sheet.addRow([]).commit();
-  const summary = sheet.addRow([
-    `合计：隐患 ${totals.all} 条，其中已验收销号 ${totals.closed} 条，未销号 ${totals.open} 条（超期 ${totals.overdue} 条），不属于隐患 ${totals.rejected} 条。`,
+  writeLine(sheet);
+  writeLine(
+    sheet,
+    [
+      `合计：隐患 ${totals.all} 条，其中已验收销号 ${totals.closed} 条，未销号 ${totals.open} 条（超期 ${totals.overdue} 条），不属于隐患 ${totals.rejected} 条。`,
+    ],
+    true,
+  );
+  if (truncated) writeLine(sheet, [`仅导出前 ${LEDGER_MAX_ROWS} 条，请缩小筛选范围后分批导出。`]);
+  writeLine(sheet);
+  writeLine(sheet, [
+    '填表人：',
+    '',
+    '',
+    '',
+    '审核人：',
+    '',
+    '',
+    '',
+    '',
+    '单位负责人（签字）：',
+    '',
+    '',
+    '',
+    '',
+    '（盖章）',
   ]);
-  summary.font = { bold: true };
-  summary.commit();
-  if (truncated) {
-    sheet.addRow([`仅导出前 ${LEDGER_MAX_ROWS} 条，请缩小筛选范围后分批导出。`]).commit();
-  }
-  sheet.addRow([]).commit();
-  sheet
-    .addRow(['填表人：', '', '', '', '审核人：', '', '', '', '', '单位负责人（签字）：', '', '', '', '', '（盖章）'])
-    .commit();
   sheet.commit();
   await workbook.commit();
   return totals.all;
@@ -234,46 +181,29 @@ export async function streamStatsWorkbook(
   options: Omit<LedgerOptions, 'title'>,
   filename: string,
 ): Promise<void> {
-  startDownload(reply, filename);
-  const Excel = await loadExcel();
-  const workbook = new Excel.stream.xlsx.WorkbookWriter({ stream: reply.raw, useStyles: true });
-  const sheet = workbook.addWorksheet('隐患统计');
-  STAT_COLUMNS.forEach((_, index) => {
-    sheet.getColumn(index + 1).width = index === 0 ? 28 : 13;
+  const { workbook, sheet } = await openPrintableSheet(reply, {
+    filename,
+    sheetName: '隐患统计',
+    widths: STAT_COLUMNS.map((_, index) => (index === 0 ? 28 : 13)),
+    title: `${stats.org.name}隐患排查整改情况统计表`,
+    subtitle: `统计期间：${options.periodLabel}　　导出时间：${formatDateTime(options.now, options.timeZone)}`,
   });
-  printable(sheet);
-  titleRows(
-    sheet,
-    `${stats.org.name}隐患排查整改情况统计表`,
-    `统计期间：${options.periodLabel}　　导出时间：${formatDateTime(options.now, options.timeZone)}`,
-    STAT_COLUMNS.length,
-  );
-  const section = (title: string) => {
-    const row = sheet.addRow([title]);
-    row.font = { bold: true };
-    row.commit();
-  };
-  const body = (label: string, counts: HazardStats['totals'], bold = false) => {
-    const row = sheet.addRow([label, ...statCells(counts)]);
-    row.eachCell({ includeEmpty: true }, (cell) => {
-      cell.border = thin;
-    });
-    if (bold) row.font = { bold: true };
-    row.commit();
-  };
-  headerRow(sheet, STAT_COLUMNS);
+  const section = (title: string) => writeLine(sheet, [title], true);
+  const body = (label: string, counts: HazardStats['totals'], bold = false) =>
+    writeBorderedRow(sheet, [label, ...statCells(counts)], { bold });
+  writeHeaderRow(sheet, STAT_COLUMNS);
   for (const child of stats.byChild) body(child.orgName, child);
   body('合计', stats.totals, true);
-  sheet.addRow([]).commit();
+  writeLine(sheet);
   section('按隐患类别');
-  headerRow(sheet, ['类别', ...STAT_COLUMNS.slice(1)]);
+  writeHeaderRow(sheet, ['类别', ...STAT_COLUMNS.slice(1)]);
   for (const row of stats.byCategory) body(HAZARD_CATEGORY_LABELS[row.category], row);
-  sheet.addRow([]).commit();
+  writeLine(sheet);
   section('按隐患等级');
-  headerRow(sheet, ['等级', ...STAT_COLUMNS.slice(1)]);
+  writeHeaderRow(sheet, ['等级', ...STAT_COLUMNS.slice(1)]);
   for (const row of stats.byGrade) body(row.grade ? HAZARD_GRADE_LABELS[row.grade] : '未定级', row);
-  sheet.addRow([]).commit();
-  sheet.addRow(['说明：发现隐患不含经核实不属于隐患的上报；已整改指已验收销号；超期指未销号且已过整改时限。']).commit();
+  writeLine(sheet);
+  writeLine(sheet, ['说明：发现隐患不含经核实不属于隐患的上报；已整改指已验收销号；超期指未销号且已过整改时限。']);
   sheet.commit();
   await workbook.commit();
 }
