@@ -16,6 +16,7 @@ import { HazardPage } from './hazards/HazardPage';
 import { MyHazardsPage } from './hazards/MyHazardsPage';
 import { useOutbox, useOutboxSender } from './hazards/outbox';
 import { ReportPage } from './hazards/ReportPage';
+import { InspectionPages, OfflineShell, PatrolCard, useInspectionBackground, useOfflineStart } from './inspections';
 import './mobile.css';
 import './hazards/hazards.css';
 import './alarms/alarms.css';
@@ -23,8 +24,13 @@ import './alarms/alarms.css';
 /** The phone pages: plain React and CSS, no antd, so the bundle stays small on a slow network. */
 export function MobileApp() {
   const { user } = useSession();
+  // No server at start but someone signed in here before: their downloaded tasks and outbox, marked offline.
+  const offline = useOfflineStart();
   // Signing in on the phone stays in this light bundle; the rarer extra steps (new password, TOTP) use /login.
-  if (user === null) return <MobileLogin />;
+  if (user === null) {
+    if (offline === undefined) return <Splash />;
+    return offline ? <OfflineShell inspector={offline} /> : <MobileLogin />;
+  }
   return (
     <RequireSession fallback={<Splash />}>
       <MobileShell />
@@ -111,6 +117,8 @@ function MobileShell() {
   const unread = inbox.data?.unreadCount ?? 0;
   // Queued hazard reports go out on load, when the network returns, and on a backoff timer.
   useOutboxSender(user.id);
+  // Service worker (offline shell) and the sender of queued inspection records.
+  useInspectionBackground(user.id, user.permissions.includes('inspection.execute'));
 
   return (
     <div className="m-app">
@@ -134,6 +142,7 @@ function MobileShell() {
           <Route path="alarms/help" element={<HelpPage />} />
           <Route path="alarms/mine" element={<MyAlarmsPage />} />
           <Route path="alarms/:id" element={<AlarmProgressPage />} />
+          <Route path="inspections/*" element={<InspectionPages />} />
           <Route path="*" element={<MobileHome />} />
         </Routes>
       </main>
@@ -161,10 +170,7 @@ function MobileShell() {
   );
 }
 
-const COMING = [
-  { key: 'patrol', icon: '⌖', color: '#1677ff' },
-  { key: 'quiz', icon: '✎', color: '#52c41a' },
-] as const;
+const COMING = [{ key: 'quiz', icon: '✎', color: '#52c41a' }] as const;
 
 function MobileHome() {
   const { t } = useTranslation();
@@ -271,6 +277,7 @@ function MobileHome() {
             <span className="m-card-note m-card-note-live">{t('mobileHazards.reportedNote')}</span>
           </Link>
         )}
+        {user.permissions.includes('inspection.execute') && <PatrolCard userId={user.id} />}
         {COMING.map((action) => (
           <div key={action.key} className="m-card m-card-coming" aria-disabled="true">
             <span className="m-card-icon" style={{ background: action.color }} aria-hidden>
