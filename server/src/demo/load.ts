@@ -10,6 +10,7 @@ import { FieldCipher, loadFieldKey } from '../platform/crypto.js';
 import { hashPassword } from '../platform/passwords.js';
 import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, placesFor } from './data.js';
 import { loadDemoAlarms } from './alarms.js';
+import { loadDemoDevices } from './devices.js';
 import { loadDemoHazards } from './hazards.js';
 
 export interface DemoAccount {
@@ -262,6 +263,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
       (chunk) => trx.insertInto('place').values(chunk).execute(),
     );
     await loadDemoHazards(trx);
+    await loadDemoDevices(trx);
     await loadDemoAlarms(trx);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(
