@@ -23,6 +23,18 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/hazards/stats', label: 'menu.hazardStats', access: 'hazard.read' },
   // The detail page is reached from lists and notifications; the server answers 404 outside the caller's scope.
   { path: '/hazards/:id', label: 'menu.hazardDetail', access: 'authenticated', hideInMenu: true },
+  { path: '/inspections/templates', label: 'inspections.menu.templates', access: 'inspection.read' },
+  { path: '/inspections/routes', label: 'inspections.menu.routes', access: 'inspection.manage' },
+  { path: '/inspections/plans', label: 'inspections.menu.plans', access: 'inspection.manage' },
+  { path: '/inspections/calendar', label: 'inspections.menu.calendar', access: 'inspection.read' },
+  { path: '/inspections/records', label: 'inspections.menu.records', access: 'inspection.read' },
+  { path: '/inspections/stats', label: 'inspections.menu.stats', access: 'inspection.read' },
+  {
+    path: '/inspections/templates/:id',
+    label: 'inspections.menu.templateDetail',
+    access: 'inspection.read',
+    hideInMenu: true,
+  },
   { path: '/command', label: 'alarms.menuCommand', access: 'alarm.read' },
   { path: '/alarms', label: 'alarms.menuHistory', access: 'alarm.read' },
   { path: '/duty', label: 'duty.menu', access: 'duty.read' },

@@ -11,6 +11,7 @@ import type { SessionUser } from '../api/types';
 import { ALARM_ROUTES } from '../pages/alarms/routes';
 import { DUTY_ROUTES } from '../pages/duty/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
+import { INSPECTION_ROUTES } from '../pages/inspections/routes';
 import { MENU, type MenuEntry } from './menu';
 
 export interface AppRoute extends MenuEntry {
@@ -32,6 +33,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   '/users': { icon: <TeamOutlined />, component: page(() => import('../pages/users/UsersPage'), 'UsersPage') },
   '/audit': { icon: <AuditOutlined />, component: page(() => import('../pages/audit/AuditPage'), 'AuditPage') },
   ...HAZARD_ROUTES,
+  ...INSPECTION_ROUTES,
   ...ALARM_ROUTES,
   ...DUTY_ROUTES,
   '/settings': {
