@@ -175,7 +175,8 @@ async function main(): Promise<void> {
     Number(Object.values((await client.query(text, values)).rows[0] as object)[0]);
 
   const server = await spawnChild(
-    ['--import', 'tsx', 'server/src/main.ts'],
+    // BENCH_SERVER_ENTRY runs another build of the server (e.g. a patched copy) against the same data.
+    ['--import', 'tsx', process.env.BENCH_SERVER_ENTRY ?? 'server/src/main.ts'],
     {
       DATABASE_URL: BENCH_DATABASE_URL,
       DATABASE_SCHEMA: '',
@@ -401,8 +402,9 @@ async function main(): Promise<void> {
     const exportPeaks = new Map<string, number[]>();
     const exportBytes = new Map<string, number>();
     const baselineRss = procStatus(pid, 'VmRSS');
-    for (let run = 0; run < EXPORT_RUNS; run++) {
-      for (const e of exports) {
+    // All small runs first: RSS that a large export leaves behind would hide a small one's peak.
+    for (const e of exports) {
+      for (let run = 0; run < EXPORT_RUNS; run++) {
         // Reset the peak (VmHWM) to the current RSS, then read it after the download.
         fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
         const before = procStatus(pid, 'VmRSS');
@@ -451,7 +453,8 @@ async function main(): Promise<void> {
     await client.end();
   }
 
-  writeResult('hazards', figures, {
+  writeResult(process.env.BENCH_RESULT_NAME ?? 'hazards', figures, {
+    serverEntry: process.env.BENCH_SERVER_ENTRY ?? 'server/src/main.ts',
     engine: 'postgresql 15',
     note: 'machine shared by other sessions; 2 cores; PostgreSQL with default settings (shared_buffers 128 MB)',
     data: dataSummary(data),
