@@ -265,6 +265,13 @@ describe.skipIf(skip)('hazards closed loop in Chromium', () => {
       await page.locator('[data-testid="stats-table"] .ant-table-row').first().waitFor();
       await page.locator('canvas').first().waitFor();
       await shot(page, 'stats-province');
+      // A city's row opens that city's ledger, the org filter set to it.
+      const firstCity = page.locator('[data-testid="stats-table"] .ant-table-row').first();
+      const cityName = ((await firstCity.locator('td').first().textContent()) ?? '').trim();
+      await firstCity.getByRole('link', { name: '查看台账' }).click();
+      await page.waitForURL(/\/hazards\?orgId=/);
+      await page.locator('[data-testid="hazards-table"] .ant-table-row').first().waitFor();
+      await expect(page.locator('.ant-pro-query-filter').textContent()).resolves.toContain(cityName);
       await page.goto('/hazards/supervision');
       await page.locator('[data-testid="supervision-open"]').waitFor();
       await shot(page, 'supervision');

@@ -5,6 +5,7 @@ import { Alert, Button, Card, Col, DatePicker, Row, Skeleton, Space, Statistic, 
 import type { Dayjs } from 'dayjs';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api, download, type Query } from '../../api/client';
 import { OrgPicker, type PickedOrg } from '../../app/OrgPicker';
 import { Page } from '../../app/Page';
@@ -241,6 +242,23 @@ export function HazardStatsPage() {
                 },
                 { title: t('hazards.stats.major'), dataIndex: 'major', align: 'right' as const },
                 { title: t('hazards.stats.supervised'), dataIndex: 'supervised', align: 'right' as const },
+                {
+                  title: t('common.actions'),
+                  key: 'ledger',
+                  width: 90,
+                  render: (_value: unknown, row: ChildRow) => (
+                    <Link
+                      to={`/hazards?${new URLSearchParams({
+                        orgId: String(row.orgId),
+                        orgName: row.orgName,
+                        orgLevel: CHILD_LEVEL[data.org.level as OrgLevel],
+                      })}`}
+                      onClick={(event) => event.stopPropagation()}
+                    >
+                      {t('hazards.dashboard.ledger')}
+                    </Link>
+                  ),
+                },
               ]}
             />
           </Card>

@@ -1,6 +1,14 @@
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { type ActionType, type ProColumns, ProTable } from '@ant-design/pro-components';
-import { HAZARD_CATEGORIES, HAZARD_GRADES, HAZARD_STATES, type HazardSummary, RISK_LEVELS } from '@safe-campus/domain';
+import {
+  HAZARD_CATEGORIES,
+  HAZARD_GRADES,
+  HAZARD_STATES,
+  type HazardSummary,
+  ORG_LEVELS,
+  type OrgLevel,
+  RISK_LEVELS,
+} from '@safe-campus/domain';
 import { Alert, App, Button, Empty, Space, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
@@ -8,7 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, download, type Query } from '../../api/client';
 import { cursorRequest } from '../../app/cursorTable';
-import { OrgPicker } from '../../app/OrgPicker';
+import { OrgPicker, type PickedOrg } from '../../app/OrgPicker';
 import { Page } from '../../app/Page';
 import { useSession, useUser } from '../../app/session';
 import { ownSchoolId } from '../../app/useSchools';
@@ -34,14 +42,22 @@ export function HazardsPage() {
   const bureau = ownSchoolId(user) === null;
   // Links from the dashboard and elsewhere open the ledger pre-filtered (`/hazards?overdue=true`).
   const [searchParams] = useSearchParams();
-  const [initialFilters] = useState(() =>
-    Object.fromEntries(
+  const [initialFilters] = useState<Record<string, unknown>>(() => {
+    const values: Record<string, unknown> = Object.fromEntries(
       ['keyword', 'state', 'grade', 'category', 'riskLevel', 'overdue', 'supervised'].flatMap((name) => {
         const value = searchParams.get(name);
         return value ? [[name, value]] : [];
       }),
-    ),
-  );
+    );
+    // From the statistics page: one child unit's ledger (`orgId`, with its name and level for the picker).
+    const orgId = Number(searchParams.get('orgId'));
+    const orgName = searchParams.get('orgName');
+    const orgLevel = searchParams.get('orgLevel');
+    if (bureau && orgId > 0 && orgName && ORG_LEVELS.includes(orgLevel as OrgLevel)) {
+      values.org = { id: orgId, name: orgName, level: orgLevel as OrgLevel } satisfies PickedOrg;
+    }
+    return values;
+  });
 
   // Coalesce bursts of events into one reload.
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
