@@ -5,7 +5,7 @@ import { buildTree, buildUser, TEST_PASSWORD, type Tree } from '../../test/facto
 import { clientFor, cookieFrom, createTestApp, login, type TestApp } from '../../test/harness.js';
 import { enqueueJob } from './jobs.js';
 import { notify } from './notifications.js';
-import { publish } from './realtime.js';
+import { eventVisibleTo, publish, type RealtimeEvent } from './realtime.js';
 
 let t: TestApp;
 let tree: Tree;
@@ -264,3 +264,29 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('who receives a realtime event', () => {
+  const event = (type: string, payload: Record<string, unknown> = {}): RealtimeEvent => ({
+    id: 1,
+    type,
+    orgPath: '/1/2/3/4/',
+    userId: null,
+    payload,
+    at: new Date().toISOString(),
+  });
+  const school = { scopePath: '/1/2/3/4/', userId: 7 };
+
+  it("gives module events to that module's readers only, and to the people the event names", () => {
+    const reader = { ...school, permissions: new Set(['alarm.read']) };
+    const teacher = { ...school, permissions: new Set(['alarm.help_request']) };
+    expect(eventVisibleTo(event('alarm.raised'), reader)).toBe(true);
+    expect(eventVisibleTo(event('alarm.raised'), teacher)).toBe(false);
+    expect(eventVisibleTo(event('alarm.changed', { audience: [7] }), teacher)).toBe(true);
+    expect(eventVisibleTo(event('alarm.changed', { audience: [8] }), teacher)).toBe(false);
+    expect(eventVisibleTo(event('hazard.changed'), teacher)).toBe(false);
+    // Platform events (notifications, …) follow scope alone.
+    expect(eventVisibleTo(event('org.changed'), teacher)).toBe(true);
+    expect(eventVisibleTo(event('alarm.raised'), { ...reader, scopePath: '/1/2/9/' })).toBe(false);
+    expect(eventVisibleTo({ ...event('notification'), userId: 7, orgPath: null }, teacher)).toBe(true);
+  });
+});

@@ -130,8 +130,32 @@ export class RealtimeHub {
   }
 }
 
-/** Whether a client with this scope and user id should receive the event. */
-export function eventVisibleTo(event: RealtimeEvent, scopePath: string, userId: number): boolean {
-  if (event.userId !== null) return event.userId === userId;
-  return event.orgPath?.startsWith(scopePath) ?? false;
+/**
+ * Events of a module carry its records' titles and states: only readers of that module receive them
+ * (`alarm.raised` needs alarm.read), plus the people the event names in its payload's `audience` (the
+ * student who asked for help, the guard it was dispatched to).
+ */
+const EVENT_READ_PERMISSION: Record<string, string> = {
+  alarm: 'alarm.read',
+  device: 'device.read',
+  duty: 'duty.read',
+  hazard: 'hazard.read',
+  inspection: 'inspection.read',
+};
+
+export interface EventAudience {
+  scopePath: string;
+  userId: number;
+  /** Permissions of the session; omitted: scope and user only. */
+  permissions?: ReadonlySet<string>;
+}
+
+/** Whether a client should receive the event. */
+export function eventVisibleTo(event: RealtimeEvent, audience: EventAudience): boolean {
+  if (event.userId !== null) return event.userId === audience.userId;
+  if (!(event.orgPath?.startsWith(audience.scopePath) ?? false)) return false;
+  const needed = EVENT_READ_PERMISSION[event.type.split('.')[0] ?? ''];
+  if (needed === undefined || audience.permissions === undefined || audience.permissions.has(needed)) return true;
+  const named = (event.payload as { audience?: unknown } | null)?.audience;
+  return Array.isArray(named) && named.includes(audience.userId);
 }

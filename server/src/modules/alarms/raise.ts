@@ -82,6 +82,7 @@ export async function raiseAlarm(trx: Kysely<DB>, input: RaiseAlarmInput): Promi
     payload: {
       id: row.id,
       code,
+      audience: input.reporterId ? [input.reporterId] : [],
       kind: input.kind,
       source: input.source,
       priority,

@@ -354,7 +354,14 @@ export class AlarmService {
     await publish(trx, {
       type: 'alarm.changed',
       orgPath: alarm.org_path,
-      payload: { id: alarm.id, state: alarm.state, action, schoolId: alarm.school_id },
+      payload: {
+        id: alarm.id,
+        state: alarm.state,
+        action,
+        schoolId: alarm.school_id,
+        // The requester and the responder follow the alarm without alarm.read.
+        audience: [alarm.reporter_id, alarm.dispatched_to].filter((userId) => userId !== null),
+      },
     });
   }
 
@@ -396,7 +403,7 @@ export class AlarmService {
     await publish(trx, {
       type: 'alarm.changed',
       orgPath: row.org_path,
-      payload: { id, state: row.state, action: 'hazard', schoolId: row.school_id },
+      payload: { id, state: row.state, action: 'hazard', schoolId: row.school_id, audience: [row.reporter_id] },
     });
     return hazardId;
   }
@@ -444,7 +451,7 @@ export class AlarmService {
     await publish(trx, {
       type: 'alarm.changed',
       orgPath: row.org_path,
-      payload: { id, state: row.state, action: 'incident', schoolId: row.school_id },
+      payload: { id, state: row.state, action: 'incident', schoolId: row.school_id, audience: [row.reporter_id] },
     });
     return incident.id;
   }

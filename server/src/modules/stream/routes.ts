@@ -51,7 +51,10 @@ export async function streamModule(app: FastifyInstance): Promise<void> {
       const queue: RealtimeEvent[] = [];
       let catchingUp = lastEventId !== undefined;
       const send = (event: RealtimeEvent) => {
-        if (event.id <= lastSent || !eventVisibleTo(event, auth.scopePath, auth.userId)) return;
+        if (event.id <= lastSent) return;
+        if (!eventVisibleTo(event, { scopePath: auth.scopePath, userId: auth.userId, permissions: auth.permissions })) {
+          return;
+        }
         lastSent = event.id;
         raw.write(frame(event));
       };
