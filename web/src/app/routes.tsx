@@ -9,6 +9,7 @@ import {
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from 'react';
 import type { SessionUser } from '../api/types';
 import { ALARM_ROUTES } from '../pages/alarms/routes';
+import { DEVICE_ROUTES } from '../pages/devices/routes';
 import { DUTY_ROUTES } from '../pages/duty/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { INSPECTION_ROUTES } from '../pages/inspections/routes';
@@ -36,6 +37,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   ...INSPECTION_ROUTES,
   ...ALARM_ROUTES,
   ...DUTY_ROUTES,
+  ...DEVICE_ROUTES,
   '/settings': {
     icon: <SettingOutlined />,
     component: page(() => import('../pages/settings/SettingsPage'), 'SettingsPage'),
