@@ -19,6 +19,7 @@ import { filesModule } from './modules/files/routes.js';
 import { hazardsModule } from './modules/hazards/routes.js';
 import { healthModule } from './modules/health/routes.js';
 import { ingestModule } from './modules/ingest/routes.js';
+import { inspectionsModule } from './modules/inspections/routes.js';
 import { notificationsModule } from './modules/notifications/routes.js';
 import { orgsModule } from './modules/orgs/routes.js';
 import { placesModule } from './modules/places/routes.js';
@@ -43,6 +44,7 @@ const MODULES = [
   auditModule,
   filesModule,
   hazardsModule,
+  inspectionsModule,
   devicesModule,
   ingestModule,
   alarmsModule,

@@ -51,6 +51,7 @@ export interface PatrolCheckpointTable {
   route_id: number;
   seq: number;
   place_id: number;
+  retired_at: NullableTimestamp;
 }
 
 export interface InspectionPlanTable {
@@ -67,6 +68,7 @@ export interface InspectionPlanTable {
   duty_role: string | null;
   schedule: Json;
   active: Generated<boolean>;
+  tasks_from: Timestamp;
   created_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -53,8 +53,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       route_id integer NOT NULL REFERENCES patrol_route(id) ON DELETE CASCADE,
       seq integer NOT NULL,
       place_id integer NOT NULL REFERENCES place(id),
-      UNIQUE (route_id, seq)
+      -- A place taken off the route keeps its checkpoint row (old records and scans point at it).
+      retired_at timestamptz
     );
+    CREATE UNIQUE INDEX patrol_checkpoint_seq ON patrol_checkpoint(route_id, seq) WHERE retired_at IS NULL;
 
     -- Plans: a template at places or on a route, for people or a duty role, on a schedule.
     CREATE TABLE inspection_plan (
@@ -71,6 +73,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       duty_role text CHECK (duty_role IN ('leader','officer','guard')),
       schedule jsonb NOT NULL,
       active boolean NOT NULL DEFAULT true,
+      -- Tasks are made only for windows ending after this (set on create and on schedule changes), so a new
+      -- plan never starts with missed tasks.
+      tasks_from timestamptz NOT NULL DEFAULT now(),
       created_by integer REFERENCES app_user(id),
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
@@ -97,12 +102,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       record_id integer,
       missed_notified_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
-      UNIQUE (plan_id, window_start, place_id)
+      UNIQUE NULLS NOT DISTINCT (plan_id, window_start, place_id)
     );
     CREATE INDEX inspection_task_school_day ON inspection_task(school_id, day);
     CREATE INDEX inspection_task_county_day ON inspection_task(county_id, day);
     CREATE INDEX inspection_task_open_end ON inspection_task(window_end) WHERE state = 'pending';
     CREATE INDEX inspection_task_assignees ON inspection_task USING gin(assignee_ids);
+    CREATE INDEX inspection_task_day_path ON inspection_task(day, org_path text_pattern_ops);
 
     -- A completed inspection, signed and immutable: corrections are new records pointing at the old one.
     CREATE TABLE inspection_record (
@@ -132,6 +138,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX inspection_record_school_time ON inspection_record(school_id, completed_at DESC);
     CREATE INDEX inspection_record_county_time ON inspection_record(county_id, completed_at DESC);
     CREATE INDEX inspection_record_kind ON inspection_record(school_id, template_kind, completed_at);
+    CREATE INDEX inspection_record_path_time ON inspection_record(org_path text_pattern_ops, completed_at);
 
     CREATE TABLE inspection_answer (
       record_id integer NOT NULL REFERENCES inspection_record(id),
