@@ -528,6 +528,8 @@ describe.skipIf(skip)('phone inspection pages in Chromium (360 × 740)', () => {
     await page.reload();
     await page.locator('[data-testid="offline-shell"]').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('[data-testid="task-card"]').count()).toBe(2);
+    // Sent before the reload: still shown done from the copy on the phone.
+    await expect.poll(() => page.locator('[data-testid="task-card"][data-look="done"]').count()).toBe(2);
     await shoot('offline-start');
     expect(pageProblems).toEqual([]);
   });

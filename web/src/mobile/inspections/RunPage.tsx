@@ -203,7 +203,7 @@ export function RunPage() {
           <div className="m-muted">
             {outcome.message ?? t(`mobileInspections.outcomeNote.${outcome.kind}`, { count: failedCount })}
           </div>
-          <Link className="mh-submit mh-wide" to="/m/inspections">
+          <Link className="m-primary mh-wide" to="/m/inspections">
             {t('mobileInspections.backToTasks')}
           </Link>
         </div>
@@ -287,19 +287,6 @@ export function RunPage() {
                 );
               })}
             </ol>
-            {nextPoint && (
-              <button
-                type="button"
-                className="mi-scan-btn"
-                onClick={() => {
-                  setScanNote(null);
-                  setScanning(true);
-                }}
-                data-testid="scan-button"
-              >
-                ⌖ {t('mobileInspections.scanNext', { place: nextPoint.placeName })}
-              </button>
-            )}
             {scanNote && (
               <div className="mh-note mh-note-ok" role="status">
                 {scanNote}
@@ -327,15 +314,32 @@ export function RunPage() {
               : t('mobileInspections.needAnswers', { count: blocking.length })}
           </div>
         )}
-        <button
-          type="button"
-          className="mh-submit mh-wide"
-          disabled={busy}
-          onClick={() => void submit()}
-          data-testid="run-submit"
-        >
-          {busy ? t('common.loading') : t('mobileInspections.submit')}
-        </button>
+        {/* One sticky action: the next scan while checkpoints are left, then submitting. */}
+        <div className="mh-submit">
+          {checkpoints && nextPoint ? (
+            <button
+              type="button"
+              className="mi-scan-btn"
+              onClick={() => {
+                setScanNote(null);
+                setScanning(true);
+              }}
+              data-testid="scan-button"
+            >
+              ⌖ {t('mobileInspections.scanNext', { place: nextPoint.placeName })}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="m-primary mh-wide"
+              disabled={busy}
+              onClick={() => void submit()}
+              data-testid="run-submit"
+            >
+              {busy ? t('common.loading') : t('mobileInspections.submit')}
+            </button>
+          )}
+        </div>
       </div>
       {scanning && checkpoints && (
         <Scanner

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { retryDelay } from '../hazards/offlineQueue';
 import { syncTransport } from './api';
-import { recordStore } from './idb';
+import { dayStore, recordStore } from './idb';
 import { type DrainResult, drainRecords, type QueuedRecord } from './syncQueue';
 
 /**
@@ -36,11 +36,14 @@ async function runOnce(userId: number): Promise<void> {
   const work = async () => {
     const queued = await recordStore.list();
     result = await drainRecords(recordStore, syncTransport, userId);
+    const sent = new Set<number>();
     for (const [clientId, outcome] of result.outcomes) {
       if (outcome.kind !== 'accepted' && outcome.kind !== 'duplicate') continue;
       const record = queued.find((item) => item.clientId === clientId);
-      if (record) sentTasks.add(record.taskId);
+      if (record) sent.add(record.taskId);
     }
+    for (const taskId of sent) sentTasks.add(taskId);
+    if (sent.size > 0) await markDone(userId, sent);
   };
   try {
     if (typeof navigator !== 'undefined' && navigator.locks) {
@@ -62,6 +65,17 @@ async function runOnce(userId: number): Promise<void> {
     failedRuns += 1;
   } else {
     failedRuns = 0;
+  }
+}
+
+/** The saved task lists show sent tasks as done, also after a reload with no network. */
+async function markDone(userId: number, taskIds: Set<number>): Promise<void> {
+  for (const key of await dayStore.keys()) {
+    if (!key.startsWith(`${userId}:`)) continue;
+    const saved = await dayStore.get(key);
+    if (!saved?.data.tasks.some((task) => taskIds.has(task.id) && task.state !== 'done')) continue;
+    const tasks = saved.data.tasks.map((task) => (taskIds.has(task.id) ? { ...task, state: 'done' as const } : task));
+    await dayStore.put({ ...saved, data: { ...saved.data, tasks } });
   }
 }
 
