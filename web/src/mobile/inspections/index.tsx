@@ -14,8 +14,7 @@ import type { Inspector } from './session';
 
 export { useOfflineStart } from './session';
 
-const loadRoutes = () => import('./routes');
-const Pages = lazy(loadRoutes);
+const Pages = lazy(() => import('./routes'));
 
 export function InspectionPages() {
   return (
@@ -28,10 +27,10 @@ export function InspectionPages() {
 /** Registers the service worker and sends queued records (call once in the phone shell). */
 export function useInspectionBackground(userId: number, canExecute: boolean): void {
   useEffect(() => {
+    // The pages chunk (with zod) is not prefetched: the home stays light, and opening 今日任务 online to
+    // download the day's tasks loads it through the service worker, which keeps it for the day.
     startPwa();
-    // Fetch the inspection pages now, while online, so the service worker has them for the day.
-    if (canExecute) void loadRoutes().catch(() => {});
-  }, [canExecute]);
+  }, []);
   useRecordSender(userId, canExecute);
 }
 
