@@ -32,23 +32,31 @@ function addDays(day: string, days: number): string {
 /**
  * Demo duty rosters: for every demo school, this week's day shift (08:00–20:00: the security officer) and
  * night shift (20:00–次日08:00: the guard), with the school leader on duty (领导带班) every day; the two days
- * before the week too, so that handovers exist. Each county bureau has a 24-hour shift with its officer
- * as leader. A 元旦 holiday table (2027-01-01..03) for most schools: every fifth school has none and every
- * seventh has a day without a leader, so the coverage report shows gaps. Handovers for the ended day
+ * before the week too, so that handovers exist; every eighth school has no roster this week (nobody on
+ * duty now). Each county bureau has a 24-hour shift with its officer as leader. A 元旦 holiday table
+ * (2027-01-01..03) for most schools: the first school of each county has none (its officer makes one in
+ * the demo) and the second one has a day without a leader, so the coverage report shows gaps. Handovers for the ended day
  * shifts of the first schools. Deterministic apart from "this week".
  */
 export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<void> {
-  const staff = await sql<{ org_id: number; org_path: string; level: string; role: string; user_id: number }>`
-    SELECT o.id AS org_id, o.path AS org_path, o.level, ra.role, min(ra.user_id) AS user_id
+  const staff = await sql<{
+    org_id: number;
+    org_path: string;
+    code: string;
+    level: string;
+    role: string;
+    user_id: number;
+  }>`
+    SELECT o.id AS org_id, o.path AS org_path, o.code, o.level, ra.role, min(ra.user_id) AS user_id
     FROM org_unit o
     JOIN role_assignment ra ON ra.org_id = o.id
     WHERE (o.level = 'school' AND ra.role IN ('school_leader', 'school_security', 'guard'))
        OR (o.level = 'county' AND ra.role = 'bureau_officer')
-    GROUP BY o.id, o.path, o.level, ra.role
+    GROUP BY o.id, o.path, o.code, o.level, ra.role
     ORDER BY o.path`.execute(trx);
-  const units = new Map<number, { path: string; level: string; roles: Map<string, number> }>();
+  const units = new Map<number, { path: string; code: string; level: string; roles: Map<string, number> }>();
   for (const row of staff.rows) {
-    const unit = units.get(row.org_id) ?? { path: row.org_path, level: row.level, roles: new Map() };
+    const unit = units.get(row.org_id) ?? { path: row.org_path, code: row.code, level: row.level, roles: new Map() };
     unit.roles.set(row.role, row.user_id);
     units.set(row.org_id, unit);
   }
@@ -84,9 +92,9 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
     const guard = unit.roles.get('guard');
     if (leader === undefined || security === undefined || guard === undefined) continue;
     schoolIndex += 1;
-    const plan = (day: string, kind: 'regular' | 'holiday', withLeader: boolean) => {
+    const plan = (day: string, kind: 'regular' | 'holiday', dayLeader = true, nightLeader = true) => {
       const morning = startOfDay(day, ZONE).getTime() + 8 * HOUR;
-      const lead = withLeader ? [{ userId: leader, role: 'leader' as const }] : [];
+      const lead = (on: boolean) => (on ? [{ userId: leader, role: 'leader' as const }] : []);
       shifts.push({
         orgId,
         orgPath: unit.path,
@@ -95,7 +103,7 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
         kind,
         holidayName: kind === 'holiday' ? HOLIDAY.name : null,
         phone,
-        people: [...lead, { userId: security, role: 'officer' }],
+        people: [...lead(dayLeader), { userId: security, role: 'officer' }],
       });
       shifts.push({
         orgId,
@@ -105,13 +113,18 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
         kind,
         holidayName: kind === 'holiday' ? HOLIDAY.name : null,
         phone,
-        people: [...lead, { userId: guard, role: 'guard' }],
+        people: [...lead(nightLeader), { userId: guard, role: 'guard' }],
       });
     };
-    for (const day of days) plan(day, 'regular', true);
-    if (schoolIndex % 5 !== 0 && !days.includes(HOLIDAY.days[0]!)) {
+    // Every eighth school has not made this week's roster: nobody on duty there now.
+    if (schoolIndex % 8 !== 4) for (const day of days) plan(day, 'regular');
+    // The first school of each county has no holiday table yet (its officer makes one in the demo).
+    if (!unit.code.endsWith('001') && !days.includes(HOLIDAY.days[0]!)) {
+      // The second school leaves 01-02 without a leader: the night before and both shifts of that day
+      // (a night shift counts for the morning it reaches).
+      const gap = unit.code.endsWith('002');
       HOLIDAY.days.forEach((day, i) => {
-        plan(day, 'holiday', !(schoolIndex % 7 === 0 && i === 1));
+        plan(day, 'holiday', !(gap && i === 1), !(gap && i <= 1));
       });
     }
   }

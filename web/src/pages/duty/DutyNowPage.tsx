@@ -134,7 +134,7 @@ function NowTab() {
               ) : (
                 row.people
                   .filter((p) => p.role !== 'leader')
-                  .map((p) => `${p.name}（${t(`duty.roles.${p.role}`)}）`)
+                  .map((p) => p.name)
                   .join('、')
               ),
           },

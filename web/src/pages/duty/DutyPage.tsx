@@ -187,7 +187,7 @@ export function DutyPage() {
               return (
                 <div key={fmtDay(day)} className={`duty-day${today ? ' duty-day-today' : ''}`}>
                   <div className="duty-day-head">
-                    <span>{day.format('dd')}</span>
+                    <span>{day.format('ddd')}</span>
                     <span className="duty-day-date">{day.format('MM-DD')}</span>
                     {canManage && (
                       <Button

@@ -161,9 +161,9 @@ export function ShiftDrawer({
       title={title}
       open={open}
       onClose={onClose}
-      width={520}
+      // On a phone the drawer takes the whole width.
+      width="min(520px, 100vw)"
       destroyOnHidden
-      styles={{ wrapper: { maxWidth: '100vw' } }}
       extra={
         editable && (
           <Space>
