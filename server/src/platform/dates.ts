@@ -40,15 +40,22 @@ export function endOfDay(day: string, timeZone: string): Date {
 /** `2026-11-23 14:05` in `timeZone`, for ledgers. */
 export function formatDateTime(at: Date | null, timeZone: string): string {
   if (!at) return '';
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(at);
+  // One formatter per zone: a new Intl.DateTimeFormat per cell made a 50,000-row ledger take gigabytes.
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('sv-SE', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formats.set(timeZone, format);
+  }
+  return format.format(at);
 }
+const formats = new Map<string, Intl.DateTimeFormat>();
 
 export function formatDate(at: Date | null, timeZone: string): string {
   return formatDateTime(at, timeZone).slice(0, 10);

@@ -6,7 +6,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
-import { Breadcrumb, Button, Dropdown, Grid, Result } from 'antd';
+import { App, Breadcrumb, Button, Dropdown, Grid, Result } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -14,6 +14,7 @@ import { AntdProvider } from './AntdProvider';
 import { LanguageSwitch } from './LanguageSwitch';
 import { NotificationBell } from './NotificationBell';
 import { OrgSwitcher } from './OrgSwitcher';
+import { useRealtime } from './realtime';
 import { APP_ROUTES, canOpen, menuRoutesFor } from './routes';
 import { Splash } from './Splash';
 import { RequireSession, useSession, useUser } from './session';
@@ -36,6 +37,16 @@ function Shell() {
   const location = useLocation();
   const navigate = useNavigate();
   const menu = menuRoutesFor(user);
+  const { notification } = App.useApp();
+  // The tab's one realtime stream lives with the shell, whatever the page (the command screen hides the header).
+  useRealtime((event) =>
+    notification.info({ message: t('notifications.new'), description: event.title, placement: 'bottomRight' }),
+  );
+  // ProLayout matches menu paths by prefix; only the most specific entry is the current one.
+  const selectedPath = menu
+    .map((item) => item.path)
+    .filter((path) => location.pathname === path || location.pathname.startsWith(path === '/' ? '/' : `${path}/`))
+    .sort((a, b) => b.length - a.length)[0];
   // On a phone-sized window the header keeps the icons and drops the long names.
   const wide = Grid.useBreakpoint().md !== false;
 
@@ -48,6 +59,7 @@ function Shell() {
       fixedHeader
       siderWidth={208}
       location={{ pathname: location.pathname }}
+      selectedKeys={selectedPath ? [selectedPath] : []}
       route={{ path: '/', routes: menu.map((item) => ({ path: item.path, name: t(item.label), icon: item.icon })) }}
       menu={{ locale: false }}
       menuItemRender={(item, dom) => (

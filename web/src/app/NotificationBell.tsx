@@ -6,7 +6,6 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client';
 import type { NotificationPage } from '../api/types';
-import { useRealtime } from './realtime';
 
 export function NotificationBell() {
   const { t } = useTranslation();
@@ -21,9 +20,6 @@ export function NotificationBell() {
     mutationFn: (id: number) => api.post(`/notifications/${id}/read`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
-  useRealtime((event) =>
-    notification.info({ message: t('notifications.new'), description: event.title, placement: 'bottomRight' }),
-  );
 
   const items = inbox.data?.items ?? [];
   const content = (

@@ -139,12 +139,8 @@ export class HazardQueries {
     if (after) {
       const [afterAt, afterId] = after;
       const at = new Date(afterAt);
-      query = query.where((eb) =>
-        eb.or([
-          eb('hazard.reported_at', '<', at),
-          eb.and([eb('hazard.reported_at', '=', at), eb('hazard.id', '<', afterId)]),
-        ]),
-      );
+      // A row comparison, so the (…, reported_at DESC, id DESC) index seeks straight to the page.
+      query = query.where((eb) => eb(eb.refTuple('hazard.reported_at', 'hazard.id'), '<', eb.tuple(at, afterId)));
     }
     return (await query
       .orderBy('hazard.reported_at', 'desc')
@@ -170,12 +166,7 @@ export class HazardQueries {
     if (open === false) query = query.where('hazard.state', 'in', ['closed', 'rejected']);
     if (after) {
       const at = new Date(after[0]);
-      query = query.where((eb) =>
-        eb.or([
-          eb('hazard.reported_at', '<', at),
-          eb.and([eb('hazard.reported_at', '=', at), eb('hazard.id', '<', after[1])]),
-        ]),
-      );
+      query = query.where((eb) => eb(eb.refTuple('hazard.reported_at', 'hazard.id'), '<', eb.tuple(at, after[1])));
     }
     return (await query
       .orderBy('hazard.reported_at', 'desc')

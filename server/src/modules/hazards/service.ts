@@ -291,13 +291,6 @@ export class HazardService {
       note: input.description?.trim() ? input.description : null,
       data: { photoIds, category: input.category, source: row.source },
     });
-    await appendAudit(trx, actor, {
-      action: 'hazard.create',
-      targetType: 'hazard',
-      targetId: id,
-      orgPath: unit.path,
-      detail: { after: hazardSummaryForAudit(row) },
-    });
     const officers = await this.queries.usersWithRole(trx, schoolId, ['school_security']);
     await notify(trx, {
       userIds: officers.filter((userId) => userId !== auth.userId),
@@ -310,6 +303,14 @@ export class HazardService {
       type: 'hazard.changed',
       orgPath: unit.path,
       payload: { id, state: 'reported', action: 'report' },
+    });
+    // Last: the audit chain's lock is then held only for this insert and the commit.
+    await appendAudit(trx, actor, {
+      action: 'hazard.create',
+      targetType: 'hazard',
+      targetId: id,
+      orgPath: unit.path,
+      detail: { after: hazardSummaryForAudit(row) },
     });
     return id;
   }
@@ -391,6 +392,8 @@ export class HazardService {
       note,
       data,
     });
+    await this.announce(trx, auth, after, command);
+    // Last, as in create: the audit chain's lock is held only until the commit.
     await appendAudit(trx, actor, {
       action: `hazard.${command}`,
       targetType: 'hazard',
@@ -398,7 +401,6 @@ export class HazardService {
       orgPath: before.org_path,
       detail: { before: hazardSummaryForAudit(before), after: hazardSummaryForAudit(after) },
     });
-    await this.announce(trx, auth, after, command);
     return id;
   }
 

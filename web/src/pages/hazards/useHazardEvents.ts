@@ -1,5 +1,4 @@
-import { useEffect, useRef } from 'react';
-import { useSession } from '../../app/session';
+import { useRealtimeEvents } from '../../app/realtime';
 
 /** Realtime event types the hazards module publishes (EventSource has no wildcard listener). */
 export const HAZARD_EVENT_TYPES = ['hazard.changed', 'hazard.overdue', 'hazard.escalated'];
@@ -10,33 +9,16 @@ export interface HazardEvent {
 }
 
 /**
- * Calls `onEvent` when a `hazard.*` event reaches this tab, so open ledgers and detail pages
- * refresh themselves. The shell's stream (app/realtime.ts) handles notifications only; this one
- * lives while a hazard page is open.
+ * Calls `onEvent` when a `hazard.*` event reaches this tab (and after a reconnection, with no id),
+ * so open ledgers and detail pages refresh themselves.
  */
 export function useHazardEvents(onEvent: (event: HazardEvent) => void): void {
-  const { user } = useSession();
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
-  const signedIn = Boolean(user && user.pending === 'none');
-  const orgId = user?.activeOrg.id;
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new active org changes the stream's scope, so reconnect.
-  useEffect(() => {
-    if (!signedIn || typeof EventSource === 'undefined') return;
-    const source = new EventSource('/api/v1/stream');
-    const listener = (message: Event) => {
-      let hazardId: number | null = null;
-      try {
-        const data = JSON.parse((message as MessageEvent<string>).data) as Record<string, unknown>;
-        const id = data.hazardId ?? data.id;
-        hazardId = typeof id === 'number' ? id : null;
-      } catch {
-        // A frame without JSON still means "something changed".
-      }
-      handler.current({ type: message.type, hazardId });
-    };
-    for (const type of HAZARD_EVENT_TYPES) source.addEventListener(type, listener);
-    return () => source.close();
-  }, [signedIn, orgId]);
+  useRealtimeEvents(
+    HAZARD_EVENT_TYPES,
+    (type, payload) => {
+      const id = payload.hazardId ?? payload.id;
+      onEvent({ type, hazardId: typeof id === 'number' ? id : null });
+    },
+    () => onEvent({ type: 'reconnect', hazardId: null }),
+  );
 }
