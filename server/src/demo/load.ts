@@ -12,6 +12,7 @@ import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, pl
 import { loadDemoAlarms } from './alarms.js';
 import { loadDemoDevices } from './devices.js';
 import { loadDemoHazards } from './hazards.js';
+import { loadDemoInspections } from './inspections.js';
 
 export interface DemoAccount {
   username: string;
@@ -265,6 +266,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
     await loadDemoHazards(trx);
     await loadDemoDevices(trx);
     await loadDemoAlarms(trx);
+    await loadDemoInspections(trx, config.businessTimeZone);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(
       trx,
