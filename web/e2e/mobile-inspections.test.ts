@@ -268,6 +268,7 @@ interface RecordRow {
   clientId: string;
   failedCount: number;
   routeId: number | null;
+  planName: string | null;
 }
 
 /** A stand-in camera and QR reader: the page's next read returns whatever `window.__qr` holds. */
@@ -404,10 +405,11 @@ describe.skipIf(skip)('phone inspection pages in Chromium (360 × 740)', () => {
     await page.setViewportSize({ width: 360, height: 740 });
   }
 
+  /** The guard's records of this run's plans (demo data has older ones). */
   const records = () =>
     officer
-      .get<{ items: RecordRow[] }>(`/inspections/records?inspectorId=${guardApi.userId}&limit=50`)
-      .then((page) => page.items);
+      .get<{ items: RecordRow[] }>(`/inspections/records?inspectorId=${guardApi.userId}&limit=100`)
+      .then((page) => page.items.filter((row) => row.planName?.includes(run)));
 
   it('downloads today’s tasks, works offline, queues both records and sends each exactly once', async () => {
     // The service worker takes the page over on the first visit.
