@@ -102,7 +102,9 @@ for (const engine of engines.map((e) => e.name)) {
     cell((auth.leaks ?? 0) + (security.secretLeaks ?? 0)),
     cell(crash.writesLost),
     crash.writesAcknowledged === undefined ? '—' : `${crash.writesAcknowledged}`,
-    'n/a (no device module yet)',
+    crash.alarmsAcknowledged === undefined
+      ? '—'
+      : `${cell(crash.alarmsLost)}/${cell(crash.alarmsDoubled)} of ${crash.alarmsAcknowledged}`,
   ]);
 }
 const header = [

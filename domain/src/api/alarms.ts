@@ -31,6 +31,8 @@ export const alarmSummary = z.object({
   priority: z.number(),
   state: alarmState,
   title: z.string(),
+  /** What the requester wrote, or the device's details — the queue shows it under the title. */
+  description: z.string().nullable(),
   schoolId: z.number(),
   schoolName: z.string(),
   placeId: z.number().nullable(),
@@ -89,7 +91,6 @@ export const alarmSla = z.object({
 export type AlarmSla = z.infer<typeof alarmSla>;
 
 export const alarmDetail = alarmSummary.extend({
-  description: z.string().nullable(),
   notes: z.string().nullable(),
   acknowledgedByName: z.string().nullable(),
   resolvedByName: z.string().nullable(),

@@ -25,6 +25,8 @@ const log = (line: string) => console.log(`[crash ${engine}] ${line}`);
 interface Write {
   kind: string;
   key: string;
+  /** Sequence number (which device sent it). */
+  n: number;
   /** refused: 503 while the database was away (an honest failure; the client retries). */
   state: 'pending' | 'acked' | 'rejected' | 'refused' | 'unknown';
   status?: number;
@@ -126,6 +128,8 @@ class Session {
 
 interface Demo {
   admin: { username: string; password: string };
+  /** The school security officer of the same school (hazards, devices). */
+  security: { username: string; password: string };
   schoolId: number;
 }
 
@@ -138,9 +142,10 @@ function readDemo(dataDir: string): Demo {
     orgLevel: string;
   }[];
   const admin = accounts.find((a) => a.role === 'system_admin' && a.orgLevel === 'province');
-  const school = accounts.find((a) => a.orgLevel === 'school');
-  if (!admin || !school) throw new Error('demo-accounts.json has no provincial system_admin or no school account');
-  return { admin, schoolId: school.orgId };
+  const security = accounts.find((a) => a.role === 'school_security' && a.orgLevel === 'school');
+  if (!admin || !security)
+    throw new Error('demo-accounts.json has no provincial system_admin or no school security officer');
+  return { admin, security, schoolId: security.orgId };
 }
 
 /**
@@ -153,11 +158,19 @@ interface WriteKind {
   route: string;
   /** Relative weight in the mix (user creates hash a password: fewer of them). */
   weight: number;
+  /** Who sends it: the provincial system admin, the school security officer, or a device (ingest). */
+  as: 'admin' | 'security' | 'device';
   body(key: string, n: number, demo: Demo): unknown;
-  /** A GET that lists the record by its key, and the item's key field. */
+  /** A GET that lists the record by its key, and whether an item is the record. */
   find(key: string, demo: Demo): string;
-  keyField: string;
+  matches(item: Record<string, unknown>, key: string): boolean;
+  /** The GET lists every record of the kind (pages followed), read once and counted for all keys. */
+  listsAll?: boolean;
 }
+
+/** Devices the device writes come from (created through the API before the rounds; tokens kept here). */
+const devices: { code: string; token: string }[] = [];
+let schoolCode = '';
 
 const WRITE_KINDS: WriteKind[] = [
   {
@@ -166,7 +179,8 @@ const WRITE_KINDS: WriteKind[] = [
     weight: 2,
     body: (key, n, demo) => ({ parentId: demo.schoolId, level: 'department', code: key, name: `崩溃测试部门${n}` }),
     find: (key, demo) => `/api/v1/orgs?rootId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
-    keyField: 'code',
+    matches: (item, key) => item.code === key,
+    as: 'admin',
   },
   {
     kind: 'place',
@@ -174,7 +188,8 @@ const WRITE_KINDS: WriteKind[] = [
     weight: 2,
     body: (key, n, demo) => ({ orgId: demo.schoolId, kind: 'room', code: key, name: `崩溃测试房间${n}` }),
     find: (key, demo) => `/api/v1/places?orgId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
-    keyField: 'code',
+    matches: (item, key) => item.code === key,
+    as: 'admin',
   },
   {
     kind: 'user',
@@ -187,7 +202,36 @@ const WRITE_KINDS: WriteKind[] = [
       roles: [{ role: 'teacher', orgId: demo.schoolId }],
     }),
     find: (key) => `/api/v1/users?keyword=${encodeURIComponent(key)}&limit=10`,
-    keyField: 'username',
+    matches: (item, key) => item.username === key,
+    as: 'admin',
+  },
+  {
+    kind: 'hazard',
+    route: 'POST /api/v1/hazards',
+    weight: 2,
+    as: 'security',
+    body: (key, _n, demo) => ({ orgId: demo.schoolId, title: `崩溃测试隐患 ${key}`, category: 'fire' }),
+    find: (key, demo) => `/api/v1/hazards?orgId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
+    matches: (item, key) => item.title === `崩溃测试隐患 ${key}`,
+  },
+  {
+    // A one-key alarm from a device over HTTP ingestion: an acknowledged event must be one alarm, never two,
+    // also when the device sends it again after the server died mid-request (devices retry; QoS 1 redelivers).
+    kind: 'device-alarm',
+    route: 'POST /api/v1/ingest/events',
+    weight: 2,
+    as: 'device',
+    body: (key) => ({
+      v: 1,
+      eventId: key,
+      type: 'alarm',
+      kind: 'one_key',
+      at: new Date().toISOString(),
+      details: { crash: key },
+    }),
+    find: (_key, demo) => `/api/v1/alarms?orgId=${demo.schoolId}&view=history&source=device&limit=200`,
+    matches: (item, key) => item.description === `crash: ${key}`,
+    listsAll: true,
   },
 ];
 
@@ -213,13 +257,30 @@ function kindAt(n: number): WriteKind {
 }
 
 /** One write of the next kind, with a key unique to the run. */
-async function writeOnce(session: Session, demo: Demo, writes: Write[], n: number, run: string): Promise<void> {
+async function send(sessions: Sessions, demo: Demo, kind: WriteKind, key: string, n: number) {
+  const pathname = kind.route.replace(/^POST /, '');
+  if (kind.as !== 'device') return sessions[kind.as].request('POST', pathname, kind.body(key, n, demo));
+  const device = devices[n % devices.length]!;
+  const response = await fetch(`${sessions.admin.url}${pathname}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-device-code': device.code,
+      'x-school-code': schoolCode,
+      authorization: `Bearer ${device.token}`,
+    },
+    body: JSON.stringify(kind.body(key, n, demo)),
+  });
+  return { status: response.status, json: await response.json().catch(() => null) };
+}
+
+async function writeOnce(sessions: Sessions, demo: Demo, writes: Write[], n: number, run: string): Promise<void> {
   const kind = kindAt(n);
   const key = `crash-${run}-${n}`;
-  const write: Write = { kind: kind.kind, key, state: 'pending' };
+  const write: Write = { kind: kind.kind, key, state: 'pending', n };
   writes.push(write);
   try {
-    const response = await session.request('POST', kind.route.replace(/^POST /, ''), kind.body(key, n, demo));
+    const response = await send(sessions, demo, kind, key, n);
     write.status = response.status;
     write.state = response.status < 300 ? 'acked' : response.status === 503 ? 'refused' : 'rejected';
   } catch {
@@ -228,7 +289,53 @@ async function writeOnce(session: Session, demo: Demo, writes: Write[], n: numbe
 }
 
 /** Drives writes from `workers` concurrent loops until `stop()` resolves. */
-async function drive(session: Session, demo: Demo, writes: Write[], run: string, until: Promise<void>, workers = 4) {
+interface Sessions {
+  admin: Session;
+  security: Session;
+}
+
+async function signIn(url: string, demo: Demo): Promise<Sessions> {
+  return {
+    admin: await Session.login(url, demo.admin.username, demo.admin.password),
+    security: await Session.login(url, demo.security.username, demo.security.password),
+  };
+}
+
+/** Devices for the device writes: created through the API as the school's security officer. */
+async function prepareDevices(sessions: Sessions, demo: Demo): Promise<void> {
+  if (!activeKinds.some((kind) => kind.as === 'device')) return;
+  const school = await sessions.security.request('GET', `/api/v1/orgs/${demo.schoolId}`);
+  schoolCode = (school.json as { code: string }).code;
+  // Several devices, so the per-device rate limit never refuses the test's own traffic.
+  for (let i = 0; i < 12; i++) {
+    const created = await sessions.security.request('POST', '/api/v1/devices', {
+      orgId: demo.schoolId,
+      kind: 'one_key_alarm',
+      name: `崩溃测试一键报警${i}`,
+    });
+    if (created.status !== 200) throw new Error(`device create: ${created.status} ${JSON.stringify(created.json)}`);
+    const body = created.json as { device: { code: string }; token: string };
+    devices.push({ code: body.device.code, token: body.token });
+  }
+}
+
+/** After a restart, devices send again what they got no answer for (as a device or a QoS 1 broker would). */
+async function resendUnanswered(sessions: Sessions, demo: Demo, writes: Write[]): Promise<number> {
+  let resent = 0;
+  for (const write of writes) {
+    if (write.kind !== 'device-alarm' || write.state !== 'unknown') continue;
+    const kind = WRITE_KINDS.find((k) => k.kind === write.kind)!;
+    const response = await send(sessions, demo, kind, write.key, write.n);
+    if (response.status < 300) {
+      write.state = 'acked';
+      write.status = response.status;
+      resent++;
+    }
+  }
+  return resent;
+}
+
+async function drive(sessions: Sessions, demo: Demo, writes: Write[], run: string, until: Promise<void>, workers = 4) {
   let n = writes.length;
   let stopped = false;
   void until.then(() => {
@@ -237,7 +344,7 @@ async function drive(session: Session, demo: Demo, writes: Write[], run: string,
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (!stopped) {
-        await writeOnce(session, demo, writes, n++, run);
+        await writeOnce(sessions, demo, writes, n++, run);
         if (writes[writes.length - 1]?.state === 'unknown') await sleep(50);
       }
     }),
@@ -245,16 +352,38 @@ async function drive(session: Session, demo: Demo, writes: Write[], run: string,
 }
 
 /** How many times each write is present after the restart. */
-async function countPresent(session: Session, demo: Demo, write: Write): Promise<number> {
-  const kind = WRITE_KINDS.find((k) => k.kind === write.kind)!;
-  const url = kind.find(write.key, demo);
-  const response = await session.request('GET', url);
-  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${JSON.stringify(response.json)}`);
-  const items = (response.json as { items: Record<string, unknown>[] }).items;
-  return items.filter((item) => item[kind.keyField] === write.key).length;
+const listed = new Map<string, Record<string, unknown>[]>();
+
+async function itemsFor(
+  session: Session,
+  kind: WriteKind,
+  key: string,
+  demo: Demo,
+): Promise<Record<string, unknown>[]> {
+  const url = kind.find(key, demo);
+  if (kind.listsAll && listed.has(kind.kind)) return listed.get(kind.kind)!;
+  const items: Record<string, unknown>[] = [];
+  let cursor: string | null = null;
+  do {
+    const pageUrl: string = cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url;
+    const response = await session.request('GET', pageUrl);
+    if (response.status !== 200) throw new Error(`GET ${pageUrl}: ${response.status} ${JSON.stringify(response.json)}`);
+    const page = response.json as { items: Record<string, unknown>[]; nextCursor: string | null };
+    items.push(...page.items);
+    cursor = kind.listsAll ? page.nextCursor : null;
+  } while (cursor);
+  if (kind.listsAll) listed.set(kind.kind, items);
+  return items;
 }
 
-async function verify(session: Session, demo: Demo, writes: Write[]) {
+async function countPresent(sessions: Sessions, demo: Demo, write: Write): Promise<number> {
+  const kind = WRITE_KINDS.find((k) => k.kind === write.kind)!;
+  const session = kind.as === 'admin' ? sessions.admin : sessions.security;
+  const items = await itemsFor(session, kind, write.key, demo);
+  return items.filter((item) => kind.matches(item, write.key)).length;
+}
+
+async function verify(sessions: Sessions, demo: Demo, writes: Write[]) {
   let lost = 0;
   let doubled = 0;
   const problems: string[] = [];
@@ -262,7 +391,7 @@ async function verify(session: Session, demo: Demo, writes: Write[]) {
     if (write.state === 'pending') write.state = 'unknown';
     if (write.state === 'rejected') problems.push(`${write.kind} ${write.key} was rejected with ${write.status}`);
     if (write.state === 'rejected') continue;
-    const present = await countPresent(session, demo, write);
+    const present = await countPresent(sessions, demo, write);
     if (write.state === 'acked' && present === 0) {
       lost++;
       problems.push(`acknowledged ${write.kind} ${write.key} is missing`);
@@ -295,7 +424,8 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
   };
 }
 
-async function pgRestartTest(server: Server, session: Session, demo: Demo, writes: Write[], run: string) {
+async function pgRestartTest(server: Server, sessions: Sessions, demo: Demo, writes: Write[], run: string) {
+  const session = sessions.admin;
   const version = fs.readdirSync('/etc/postgresql')[0]!;
   const health: { at: number; status: number }[] = [];
   let polling = true;
@@ -311,7 +441,7 @@ async function pgRestartTest(server: Server, session: Session, demo: Demo, write
     }
   })();
   let stopLoad: () => void = () => {};
-  const loadDone = drive(session, demo, writes, run, new Promise<void>((resolve) => (stopLoad = resolve)), 2);
+  const loadDone = drive(sessions, demo, writes, run, new Promise<void>((resolve) => (stopLoad = resolve)), 2);
   await sleep(1000);
   const restartStarted = Date.now();
   log(`restarting PostgreSQL ${version} under load`);
@@ -373,14 +503,15 @@ async function main(): Promise<number> {
     const demo = readDemo(dataDir);
     summary.writeKinds = await detectKinds(server.url);
     log(`writes: ${(summary.writeKinds as string[]).join(', ')}`);
+    await prepareDevices(await signIn(server.url, demo), demo);
     const restarts: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+      const sessions = await signIn(server.url, demo);
       const killAfter = 500 + Math.floor(Math.random() * 2500);
       const before = writes.length;
       let stop: () => void = () => {};
       const stopped = new Promise<void>((resolve) => (stop = resolve));
-      const load = drive(session, demo, writes, run, stopped);
+      const load = drive(sessions, demo, writes, run, stopped);
       await sleep(killAfter);
       // No new requests after this point; the ones in flight are cut by the kill.
       stop();
@@ -395,9 +526,9 @@ async function main(): Promise<number> {
       restarts.push(restarted.ms);
     }
     summary.restartMs = restarts;
-    let session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+    let sessions = await signIn(server.url, demo);
     if (baseUrl && pgRestart) {
-      summary.pgRestart = await pgRestartTest(server, session, demo, writes, run);
+      summary.pgRestart = await pgRestartTest(server, sessions, demo, writes, run);
       const result = summary.pgRestart as { sawOutage: boolean; healthyAfter: boolean; recoveredMs: number | null };
       log(`PostgreSQL restart: ${JSON.stringify(result)}`);
       if (!result.sawOutage)
@@ -411,11 +542,12 @@ async function main(): Promise<number> {
         // Start it again so the acknowledged writes can still be counted.
         server = (await startServer(env)).server;
       }
-      session = await Session.login(server.url, demo.admin.username, demo.admin.password);
+      sessions = await signIn(server.url, demo);
     } else if (baseUrl) {
       summary.pgRestart = 'skipped (set CRASH_PG_RESTART=1: restarts the shared cluster)';
     }
-    const checked = await verify(session, demo, writes);
+    summary.deviceAlarmsResent = await resendUnanswered(sessions, demo, writes);
+    const checked = await verify(sessions, demo, writes);
     problems.push(...checked.problems);
     // A 500 is a server bug: show what the server logged for it.
     if (writes.some((write) => write.state === 'rejected' && (write.status ?? 0) >= 500)) {
@@ -430,6 +562,10 @@ async function main(): Promise<number> {
     summary.writesRefused503 = writes.filter((w) => w.state === 'refused').length;
     summary.writesLost = checked.lost;
     summary.writesDoubled = checked.doubled;
+    const alarms = writes.filter((w) => w.kind === 'device-alarm');
+    summary.alarmsAcknowledged = alarms.filter((w) => w.state === 'acked').length;
+    summary.alarmsLost = checked.problems.filter((p) => p.startsWith('acknowledged device-alarm')).length;
+    summary.alarmsDoubled = checked.problems.filter((p) => p.startsWith('device-alarm') && p.includes('times')).length;
     // The audit chain survives the kills (every audit row commits with its write).
     const auditAdmin = (
       JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-accounts.json'), 'utf8')) as {

@@ -26,6 +26,7 @@ export function presentAlarmSummary(row: AlarmListRow): AlarmSummary {
     priority: row.priority,
     state: row.state as AlarmState,
     title: row.title,
+    description: row.description,
     schoolId: row.school_id,
     schoolName: row.school_name,
     placeId: row.place_id,
