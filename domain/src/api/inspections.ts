@@ -30,7 +30,7 @@ import { id, idParam, isoDateTime, line, pageQuery, paragraph, queryBoolean } fr
  *   GET   /inspections/records?…                           → { items: RecordSummary[], nextCursor }
  *   GET   /inspections/records/export.xlsx?…               → xlsx
  *   GET   /inspections/records/:id                         → RecordDetail
- *   POST  /inspections/records/:id/correction              (CorrectionBody) → RecordDetail (201)
+ *   POST  /inspections/records/:id/correction              (CorrectionBody) → RecordDetail
  *   GET   /inspections/stats?orgId&from&to                 → InspectionStats
  *   GET   /inspections/stats/export.xlsx?orgId&from&to     → xlsx
  *   GET   /inspections/patrol-coverage?orgId&day           → PatrolCoverage
