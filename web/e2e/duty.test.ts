@@ -115,6 +115,15 @@ describe.skipIf(skip)('duty rosters in Chromium', () => {
     await expect.poll(() => drawer.locator('#leaders').count()).toBe(1);
     await shot(page, 'duty-drawer');
     await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+
+    // The handover log and the swaps list (the demo's handovers of the last days).
+    await page.getByRole('tab', { name: '交接班记录' }).click();
+    await page.locator('.ant-list').first().waitFor();
+    await shot(page, 'duty-handovers');
+    await page.getByRole('tab', { name: '换班申请' }).click();
+    await page.locator('.ant-table').first().waitFor();
+    await shot(page, 'duty-swaps');
     await page.close();
   });
 
