@@ -266,7 +266,8 @@ export function ChecklistEditor({
                     allowClear
                     value={item.hazardCategory}
                     placeholder={t('inspections.editor.hazardCategory')}
-                    style={{ width: 150 }}
+                    prefix={item.hazardCategory ? t('inspections.editor.hazardPrefix') : undefined}
+                    style={{ width: 170 }}
                     options={HAZARD_CATEGORIES.map((category) => ({
                       value: category,
                       label: t(`hazards.categories.${category}`),

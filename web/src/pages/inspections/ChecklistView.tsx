@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 export function limitsText(item: ChecklistItem): string | null {
   if (item.type !== 'number') return null;
   const unit = item.unit ? ` ${item.unit}` : '';
+  if (item.min != null && item.min === item.max) return `${item.min}${unit}`;
   if (item.min != null && item.max != null) return `${item.min} – ${item.max}${unit}`;
   if (item.min != null) return `≥ ${item.min}${unit}`;
   if (item.max != null) return `≤ ${item.max}${unit}`;

@@ -29,8 +29,10 @@ export function CompletionBars({
   onClick?: (index: number) => void;
 }) {
   const { t } = useTranslation();
-  if (rows.length === 0)
-    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inspections.stats.noData')} />;
+  // Nothing was due (every rate null): an empty chart says more than a row of 0% bars.
+  if (rows.every((row) => row.completionRate === null)) {
+    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inspections.stats.nothingDue')} />;
+  }
   const option = {
     tooltip: {
       trigger: 'axis',
@@ -54,8 +56,10 @@ export function CompletionBars({
         barMaxWidth: 40,
         data: rows.map((row) => {
           const value = rate(row.completionRate);
-          const color = value === null ? '#d9d9d9' : value >= 95 ? '#52c41a' : value >= 80 ? '#faad14' : '#f5222d';
-          return { value: value ?? 0, itemStyle: { color } };
+          // '-' is ECharts' empty value: a unit with nothing due gets no bar rather than a 0% one.
+          if (value === null) return { value: '-' };
+          const color = value >= 95 ? '#52c41a' : value >= 80 ? '#faad14' : '#f5222d';
+          return { value, itemStyle: { color } };
         }),
         label: { show: rows.length <= 12, position: 'top', formatter: '{c}%' },
       },
@@ -89,6 +93,7 @@ export function KindBars({ stats }: { stats: InspectionStats }) {
         name: t('inspections.stats.ownRecords'),
         type: 'bar',
         stack: 'records',
+        barMaxWidth: 24,
         data: rows.map((row) => row.records - row.spotChecks),
         itemStyle: { color: '#1677ff' },
       },
@@ -139,7 +144,8 @@ export function CoverageHeatmap({ coverage }: { coverage: PatrolCoverage }) {
       type: 'category',
       data: schools.map((school) => `${school.schoolName}（${school.coveredHours}/24）`),
       inverse: true,
-      axisLabel: { width: 180, overflow: 'truncate' },
+      // Phones get the short names truncated so the 24 hours keep most of the width.
+      axisLabel: { width: typeof window !== 'undefined' && window.innerWidth < 600 ? 96 : 200, overflow: 'truncate' },
     },
     visualMap: {
       type: 'piecewise',
@@ -159,12 +165,13 @@ export function CoverageHeatmap({ coverage }: { coverage: PatrolCoverage }) {
     ],
   };
   return (
-    <ReactEChartsCore
-      echarts={echarts}
-      option={option}
-      style={{ height: Math.max(160, schools.length * 28 + 80) }}
-      notMerge
-      data-testid="coverage-heatmap"
-    />
+    <div data-testid="coverage-heatmap">
+      <ReactEChartsCore
+        echarts={echarts}
+        option={option}
+        style={{ height: Math.max(160, schools.length * 28 + 80) }}
+        notMerge
+      />
+    </div>
   );
 }

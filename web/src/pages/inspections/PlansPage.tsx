@@ -101,7 +101,7 @@ export function PlansPage() {
           loading={list.isLoading}
           dataSource={list.data?.items ?? []}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 1100 }}
+          scroll={{ x: 1160 }}
           data-testid="plans-table"
           locale={{ emptyText: <Empty description={t('inspections.plan.empty')} /> }}
           columns={[
@@ -109,7 +109,7 @@ export function PlansPage() {
               title: t('inspections.plan.name'),
               dataIndex: 'name',
               fixed: 'left',
-              width: 200,
+              width: 180,
               render: (value: string, row) => (
                 <Space direction="vertical" size={0}>
                   <Typography.Text strong>{value}</Typography.Text>
@@ -120,7 +120,7 @@ export function PlansPage() {
             {
               title: t('inspections.plan.template'),
               dataIndex: 'templateName',
-              width: 220,
+              width: 200,
               render: (value: string, row) => (
                 <Space direction="vertical" size={2}>
                   <span>{value}</span>
@@ -131,7 +131,7 @@ export function PlansPage() {
             {
               title: t('inspections.plan.target'),
               key: 'target',
-              width: 200,
+              width: 160,
               ellipsis: true,
               render: (_value, row) =>
                 row.routeName
@@ -143,7 +143,7 @@ export function PlansPage() {
             {
               title: t('inspections.plan.assign'),
               key: 'assign',
-              width: 160,
+              width: 140,
               ellipsis: true,
               render: (_value, row) =>
                 row.dutyRole
@@ -153,13 +153,13 @@ export function PlansPage() {
             {
               title: t('inspections.plan.frequency'),
               key: 'schedule',
-              width: 240,
+              width: 210,
               render: (_value, row) => describeSchedule(row.schedule, t),
             },
             {
               title: t('inspections.plan.state'),
               dataIndex: 'active',
-              width: 90,
+              width: 80,
               render: (value: boolean) => (
                 <Badge
                   status={value ? 'success' : 'default'}
@@ -170,19 +170,22 @@ export function PlansPage() {
             {
               title: t('common.actions'),
               key: 'actions',
-              width: 230,
+              fixed: 'right',
+              width: 190,
               render: (_value, row) => (
-                <Space size={4} wrap>
+                <Space size={0} wrap>
                   <Button
                     size="small"
+                    type="link"
                     icon={<CalendarOutlined />}
                     onClick={() => navigate(`/inspections/calendar?schoolId=${row.schoolId}`)}
                   >
-                    {t('inspections.menu.calendar')}
+                    {t('inspections.plan.calendar')}
                   </Button>
                   {manage && (
                     <Button
                       size="small"
+                      type="link"
                       icon={<EditOutlined />}
                       onClick={() => void openEditor(row)}
                       data-testid="plan-edit"
@@ -193,7 +196,7 @@ export function PlansPage() {
                   {manage && (
                     <Button
                       size="small"
-                      type="text"
+                      type="link"
                       loading={toggle.isPending && toggle.variables?.id === row.id}
                       onClick={() => toggle.mutate(row)}
                     >

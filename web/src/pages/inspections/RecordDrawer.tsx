@@ -159,7 +159,12 @@ export function RecordDrawer({ recordId, onClose }: { recordId: number | null; o
               }
             />
           )}
-          <Descriptions size="small" bordered column={{ xs: 1, sm: 2 }}>
+          <Descriptions
+            size="small"
+            bordered
+            column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 2 }}
+            labelStyle={{ whiteSpace: 'nowrap' }}
+          >
             <Descriptions.Item label={t('inspections.record.template')} span={2}>
               <Space wrap size={4}>
                 <span>{`${record.templateName} v${record.templateVersion}`}</span>
@@ -276,7 +281,8 @@ export function RecordDrawer({ recordId, onClose }: { recordId: number | null; o
                         <PassTag passed={answer.passed} />
                       </div>
                       <div className="sc-insp-answer-body">
-                        <AnswerValue answer={answer} />
+                        {/* A pass/fail answer is said by its tag; other values are shown. */}
+                        {typeof answer.value !== 'boolean' && <AnswerValue answer={answer} />}
                         {answer.note && <Typography.Text type="secondary">（{answer.note}）</Typography.Text>}
                         {answer.hazardId && (
                           <Link to={`/hazards/${answer.hazardId}`} className="sc-insp-answer-hazard">

@@ -219,7 +219,7 @@ export function RecordsPage() {
           },
         })}
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
-        search={{ labelWidth: 'auto' }}
+        search={{ labelWidth: 'auto', defaultCollapsed: false }}
         options={{ density: true, setting: true, reload: true }}
         scroll={{ x: 1200 }}
         headerTitle={t('inspections.record.list')}

@@ -149,20 +149,23 @@ export function StatsPage() {
             ))}
           </Row>
           <Row gutter={[16, 16]}>
-            <Col xs={24} lg={14}>
-              <Card
-                size="small"
-                title={t('inspections.stats.byUnit', { level: t(`inspections.stats.childLevels.${data.org.level}`) })}
-              >
-                <Suspense fallback={chartFallback}>
-                  <CompletionBars
-                    rows={data.byUnit.map((row) => ({ ...row, name: row.orgName }))}
-                    onClick={drillable ? drill : undefined}
-                  />
-                </Suspense>
-              </Card>
-            </Col>
-            <Col xs={24} lg={10}>
+            {/* A school's own numbers are the KPIs above; units are compared from a bureau. */}
+            {drillable && (
+              <Col xs={24} lg={14}>
+                <Card
+                  size="small"
+                  title={t('inspections.stats.byUnit', { level: t(`inspections.stats.childLevels.${data.org.level}`) })}
+                >
+                  <Suspense fallback={chartFallback}>
+                    <CompletionBars
+                      rows={data.byUnit.map((row) => ({ ...row, name: row.orgName }))}
+                      onClick={drillable ? drill : undefined}
+                    />
+                  </Suspense>
+                </Card>
+              </Col>
+            )}
+            <Col xs={24} lg={drillable ? 10 : 24}>
               <Card
                 size="small"
                 title={t('inspections.stats.byKind')}
@@ -180,54 +183,56 @@ export function StatsPage() {
               </Card>
             </Col>
           </Row>
-          <Card
-            size="small"
-            title={t('inspections.stats.unitTable', { level: t(`inspections.stats.childLevels.${data.org.level}`) })}
-          >
-            <Table
+          {drillable && (
+            <Card
               size="small"
-              rowKey="orgId"
-              dataSource={data.byUnit}
-              pagination={{ pageSize: 20, hideOnSinglePage: true }}
-              scroll={{ x: 560 }}
-              data-testid="stats-units"
-              onRow={(_row, index) => ({
-                onClick: () => index !== undefined && drill(index),
-                className: drillable ? 'sc-insp-clickable' : undefined,
-              })}
-              columns={[
-                {
-                  title: t(`inspections.stats.childLevels.${data.org.level}`),
-                  dataIndex: 'orgName',
-                  fixed: 'left',
-                  width: 200,
-                  render: (name: string) => (drillable ? <Typography.Link>{name}</Typography.Link> : name),
-                },
-                {
-                  title: t('inspections.stats.completionRate'),
-                  dataIndex: 'completionRate',
-                  align: 'right',
-                  render: percent,
-                  sorter: (a, b) => (a.completionRate ?? -1) - (b.completionRate ?? -1),
-                },
-                {
-                  title: t('inspections.taskStates.done'),
-                  dataIndex: 'done',
-                  align: 'right',
-                  sorter: (a, b) => a.done - b.done,
-                },
-                {
-                  title: t('inspections.taskStates.missed'),
-                  dataIndex: 'missed',
-                  align: 'right',
-                  sorter: (a, b) => a.missed - b.missed,
-                  render: (value: number) =>
-                    value > 0 ? <Typography.Text type="danger">{value}</Typography.Text> : value,
-                },
-                { title: t('inspections.taskStates.pending'), dataIndex: 'pending', align: 'right' },
-              ]}
-            />
-          </Card>
+              title={t('inspections.stats.unitTable', { level: t(`inspections.stats.childLevels.${data.org.level}`) })}
+            >
+              <Table
+                size="small"
+                rowKey="orgId"
+                dataSource={data.byUnit}
+                pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                scroll={{ x: 560 }}
+                data-testid="stats-units"
+                onRow={(_row, index) => ({
+                  onClick: () => index !== undefined && drill(index),
+                  className: drillable ? 'sc-insp-clickable' : undefined,
+                })}
+                columns={[
+                  {
+                    title: t(`inspections.stats.childLevels.${data.org.level}`),
+                    dataIndex: 'orgName',
+                    fixed: 'left',
+                    width: 200,
+                    render: (name: string) => (drillable ? <Typography.Link>{name}</Typography.Link> : name),
+                  },
+                  {
+                    title: t('inspections.stats.completionRate'),
+                    dataIndex: 'completionRate',
+                    align: 'right',
+                    render: percent,
+                    sorter: (a, b) => (a.completionRate ?? -1) - (b.completionRate ?? -1),
+                  },
+                  {
+                    title: t('inspections.taskStates.done'),
+                    dataIndex: 'done',
+                    align: 'right',
+                    sorter: (a, b) => a.done - b.done,
+                  },
+                  {
+                    title: t('inspections.taskStates.missed'),
+                    dataIndex: 'missed',
+                    align: 'right',
+                    sorter: (a, b) => a.missed - b.missed,
+                    render: (value: number) =>
+                      value > 0 ? <Typography.Text type="danger">{value}</Typography.Text> : value,
+                  },
+                  { title: t('inspections.taskStates.pending'), dataIndex: 'pending', align: 'right' },
+                ]}
+              />
+            </Card>
+          )}
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={12}>
               <Card size="small" title={t('inspections.stats.byPlan')}>
