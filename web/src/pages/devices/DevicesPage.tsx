@@ -125,6 +125,7 @@ export function DevicesPage() {
       // The place filter needs one school's places.
       search: schoolId === null ? false : undefined,
       fieldProps: { showSearch: true },
+      width: 190,
       ellipsis: true,
       render: (_dom, row) =>
         row.placeName ? (
@@ -214,7 +215,7 @@ export function DevicesPage() {
         search={{ labelWidth: 'auto' }}
         options={{ density: true, setting: true, reload: true }}
         columnsState={{ persistenceKey: 'sc.devices.columns', persistenceType: 'localStorage' }}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1300 }}
         headerTitle={schoolId === null ? t('devices.subtreeTitle', { name: user.activeOrg.name }) : t('devices.list')}
         locale={{ emptyText: t('devices.empty') }}
         toolBarRender={() => [

@@ -36,6 +36,8 @@ export function HealthPage() {
   const health = useQuery({
     queryKey: ['devices', 'health', orgId],
     queryFn: () => api.get<DeviceHealth>('/devices/health', { orgId }),
+    // Events carry offline/online changes; faults and first heartbeats are picked up by this slow poll.
+    refetchInterval: 60_000,
   });
   // Live: a device going offline or coming back refreshes the figures without a reload.
   useDeviceEvents(() => void health.refetch());
