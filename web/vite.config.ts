@@ -11,6 +11,8 @@ const VENDOR_GROUPS: [name: string, test: RegExp][] = [
     /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+|@ctrl|@emotion|stylis|dayjs|classnames|throttle-debounce|compute-scroll-into-view|scroll-into-view-if-needed|copy-to-clipboard|json2mvu|qrcode)[\\/]/,
   ],
   ['zod', /node_modules[\\/]zod[\\/]/],
+  // The patrol page's QR fallback, loaded only where the browser has no BarcodeDetector.
+  ['jsqr', /node_modules[\\/]jsqr[\\/]/],
   [
     'react',
     /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack|i18next|react-i18next|cookie|set-cookie-parser|use-sync-external-store|react-is)[\\/]/,

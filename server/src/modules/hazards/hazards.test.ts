@@ -19,7 +19,6 @@ import { HazardService } from './service.js';
 let t: TestApp;
 let tree: Tree;
 let security: Client;
-let leader: Client;
 let teacher: Client;
 let teacherUser: BuiltUser;
 let otherTeacherUser: BuiltUser;
@@ -114,7 +113,6 @@ beforeAll(async () => {
   tree = await buildTree(t.database.db);
   const db = t.database.db;
   security = await as(await buildUser(db, { role: 'school_security', org: tree.school }));
-  leader = await as(await buildUser(db, { role: 'school_leader', org: tree.school }));
   teacherUser = await buildUser(db, { role: 'teacher', org: tree.school });
   teacher = await as(teacherUser);
   otherTeacherUser = await buildUser(db, { role: 'teacher', org: tree.otherSchool });

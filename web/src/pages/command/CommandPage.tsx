@@ -157,6 +157,7 @@ function withRaised(old: CommandOverview | undefined, payload: Record<string, un
     id: payload.id,
     code: String(payload.code ?? ''),
     kind,
+    description: null,
     source: payload.source as AlarmSummary['source'],
     priority: Number(payload.priority ?? 3),
     state: 'new',
