@@ -100,7 +100,7 @@ export function DevicesPage() {
       dataIndex: 'name',
       search: false,
       ellipsis: true,
-      width: 200,
+      width: 180,
       render: (_dom, row) => (
         <Space size={4}>
           <Link to={`/devices/${row.id}`}>{row.name}</Link>
@@ -108,8 +108,8 @@ export function DevicesPage() {
         </Space>
       ),
     },
-    { title: t('devices.code'), dataIndex: 'code', search: false, width: 140, copyable: true },
-    { title: t('devices.kind'), dataIndex: 'kind', valueType: 'select', valueEnum: kindEnum, width: 130 },
+    { title: t('devices.code'), dataIndex: 'code', search: false, width: 135, copyable: true },
+    { title: t('devices.kind'), dataIndex: 'kind', valueType: 'select', valueEnum: kindEnum, width: 115 },
     {
       title: t('devices.school'),
       dataIndex: 'schoolName',
@@ -125,7 +125,7 @@ export function DevicesPage() {
       // The place filter needs one school's places.
       search: schoolId === null ? false : undefined,
       fieldProps: { showSearch: true },
-      width: 190,
+      width: 180,
       ellipsis: true,
       render: (_dom, row) =>
         row.placeName ? (
@@ -141,7 +141,7 @@ export function DevicesPage() {
       title: t('devices.detailColumn'),
       dataIndex: 'zone',
       search: false,
-      width: 150,
+      width: 125,
       render: (_dom, row) => {
         if (row.kind === 'camera' && row.retentionDays !== null) {
           const short = row.retentionDays < MIN_RETENTION_DAYS;
@@ -161,20 +161,20 @@ export function DevicesPage() {
       dataIndex: 'status',
       valueType: 'select',
       valueEnum: statusEnum,
-      width: 110,
+      width: 95,
       render: (_dom, row) => <DeviceStatusBadge device={row} />,
     },
     {
       title: t('devices.lastSeenAt'),
       dataIndex: 'lastSeenAt',
       search: false,
-      width: 120,
+      width: 110,
       render: (_dom, row) => (isOnlineKind(row.kind) ? <LastSeen at={row.lastSeenAt} /> : '—'),
     },
     {
       title: t('common.actions'),
       valueType: 'option',
-      width: 190,
+      width: 180,
       fixed: 'right',
       hideInTable: !canManage,
       render: (_dom, row) => [
@@ -215,7 +215,7 @@ export function DevicesPage() {
         search={{ labelWidth: 'auto' }}
         options={{ density: true, setting: true, reload: true }}
         columnsState={{ persistenceKey: 'sc.devices.columns', persistenceType: 'localStorage' }}
-        scroll={{ x: 1300 }}
+        scroll={{ x: 1120 }}
         headerTitle={schoolId === null ? t('devices.subtreeTitle', { name: user.activeOrg.name }) : t('devices.list')}
         locale={{ emptyText: t('devices.empty') }}
         toolBarRender={() => [

@@ -113,18 +113,16 @@ export function HealthPage() {
         </Card>
       ) : (
         <Space direction="vertical" size={16} style={{ width: '100%' }}>
-          <Card
-            size="small"
-            title={data.orgName}
-            extra={
-              <Typography.Text type="secondary">
-                {t('devices.health.rubric', {
-                  target: Math.round(target * 100),
-                  minutes: Math.round(data.offlineAfterSeconds / 60),
-                })}
-              </Typography.Text>
-            }
-          >
+          <Card size="small" title={data.orgName}>
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 12 }}>
+              {t('devices.health.rubric', {
+                target: Math.round(target * 100),
+                limit:
+                  data.offlineAfterSeconds < 120
+                    ? t('devices.health.seconds', { count: data.offlineAfterSeconds })
+                    : t('devices.health.minutes', { count: Math.round(data.offlineAfterSeconds / 60) }),
+              })}
+            </Typography.Paragraph>
             {figures(data.totals)}
           </Card>
           {bureauView && (
