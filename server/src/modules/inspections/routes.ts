@@ -54,7 +54,7 @@ import { labelsPdf } from './labels.js';
 import { InspectionReports } from './reports.js';
 import { bootstrapBuiltinTemplates, InspectionService } from './service.js';
 import { InspectionSync } from './sync.js';
-import { generateTasks, sweepMissed } from './tasks.js';
+import { businessDays, generateTasks, sweepMissed } from './tasks.js';
 
 const tags = ['inspections'];
 const KIND_NAMES: Record<string, string> = {
@@ -99,8 +99,15 @@ export async function inspectionsModule(app: FastifyInstance): Promise<void> {
       .executeTakeFirst();
     return row !== undefined && inScope(auth, row.org_path);
   });
+  // Creating tomorrow's tasks is idempotent but costs a pass over every plan (~7 s at 100,000 plans), so it runs
+  // hourly and whenever the business day changes; new and changed plans create their own tasks at once.
+  let generated: { at: number; day: string } | null = null;
   sweeper.register('inspections.tasks', async ({ db: database, now }) => {
-    await generateTasks(database, zone, now);
+    const day = businessDays(now, zone)[0];
+    if (!generated || generated.day !== day || now.getTime() - generated.at >= 3600_000) {
+      await generateTasks(database, zone, now);
+      generated = { at: now.getTime(), day };
+    }
     await sweepMissed(database, now);
   });
 
