@@ -27,7 +27,14 @@ export function TokenModal({ result, onClose }: { result: DeviceWithToken; onClo
     >
       <div data-testid="token-modal">
         {token && <Alert type="warning" showIcon message={t('devices.token.once')} style={{ marginBottom: 16 }} />}
-        <Descriptions column={1} size="small" bordered styles={{ label: { width: 120 } }}>
+        <Descriptions
+          column={1}
+          size="small"
+          bordered
+          // On a phone the long topics need the full width under their labels.
+          layout={window.innerWidth < 576 ? 'vertical' : 'horizontal'}
+          styles={{ label: { width: 120 } }}
+        >
           <Descriptions.Item label={t('devices.code')}>
             <Text copyable code data-testid="token-code">
               {device.code}
