@@ -82,6 +82,8 @@ export const listDevicesQuery = z.strictObject({
   kind: kindSchema.optional(),
   status: deviceStatusSchema.optional(),
   placeId: idParam.optional(),
+  /** Intrusion detectors watching the perimeter or a key part. */
+  zone: detectorZoneSchema.optional(),
   /** Matches name or code. */
   keyword: searchText(100).optional(),
   ...pageQuery,

@@ -12,6 +12,7 @@ export interface DeviceFilter {
   kind?: DeviceKind;
   status?: DeviceStatus;
   placeId?: number;
+  zone?: string;
   keyword?: string;
   after?: [string, string];
   limit: number;
@@ -44,6 +45,7 @@ export class DeviceQueries {
     let query = this.base().where('device.org_path', 'like', `${escapeLike(filter.orgPath)}%`);
     if (filter.kind) query = query.where('device.kind', '=', filter.kind);
     if (filter.placeId) query = query.where('device.place_id', '=', filter.placeId);
+    if (filter.zone) query = query.where('device.zone', '=', filter.zone);
     if (filter.keyword) {
       const pattern = `%${escapeLike(filter.keyword)}%`;
       query = query.where((eb) => eb.or([eb('device.name', 'ilike', pattern), eb('device.code', 'ilike', pattern)]));

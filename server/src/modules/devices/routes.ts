@@ -56,6 +56,7 @@ export async function devicesModule(app: FastifyInstance): Promise<void> {
         kind: query.kind,
         status: query.status,
         placeId: query.placeId,
+        zone: query.zone,
         keyword: query.keyword,
         after,
         limit: query.limit + 1,

@@ -334,7 +334,8 @@ export class IngestPipeline {
           const back = await sql<{ id: number; code: string; name: string; kind: string; org_path: string }>`
             UPDATE device SET offline_since = NULL, offline_notified_at = NULL
             FROM (VALUES ${values}) AS v(id, at)
-            WHERE device.id = v.id AND device.offline_since IS NOT NULL
+            -- Back from an outage, or heard from for the first time: both change what the health page shows.
+            WHERE device.id = v.id AND (device.offline_since IS NOT NULL OR device.last_seen_at IS NULL)
             RETURNING device.id, device.code, device.name, device.kind, device.org_path`.execute(trx);
           await sql`
             UPDATE device SET last_seen_at = v.at
