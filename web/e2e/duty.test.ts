@@ -119,10 +119,10 @@ describe.skipIf(skip)('duty rosters in Chromium', () => {
 
     // The handover log and the swaps list (the demo's handovers of the last days).
     await page.getByRole('tab', { name: '交接班记录' }).click();
-    await page.locator('.ant-list').first().waitFor();
+    await page.locator('.ant-list-item, .ant-list .ant-empty').first().waitFor();
     await shot(page, 'duty-handovers');
     await page.getByRole('tab', { name: '换班申请' }).click();
-    await page.locator('.ant-table').first().waitFor();
+    await page.locator('.ant-table-row, .ant-table .ant-empty').first().waitFor();
     await shot(page, 'duty-swaps');
     await page.close();
   });

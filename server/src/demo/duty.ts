@@ -50,7 +50,7 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
     SELECT o.id AS org_id, o.path AS org_path, o.code, o.level, ra.role, min(ra.user_id) AS user_id
     FROM org_unit o
     JOIN role_assignment ra ON ra.org_id = o.id
-    WHERE (o.level = 'school' AND ra.role IN ('school_leader', 'school_security', 'guard'))
+    WHERE (o.level = 'school' AND ra.role IN ('school_leader', 'school_security', 'guard', 'teacher'))
        OR (o.level = 'county' AND ra.role = 'bureau_officer')
     GROUP BY o.id, o.path, o.code, o.level, ra.role
     ORDER BY o.path`.execute(trx);
@@ -197,4 +197,23 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
     });
   });
   if (handovers.length > 0) await trx.insertInto('duty_handover').values(handovers).execute();
+
+  // A pending swap at the same schools: the guard asks a teacher to take a night shift later this week.
+  const swaps: { shift_id: number; org_path: string; from_user_id: number; to_user_id: number; reason: string }[] = [];
+  const asked = new Set<number>();
+  shifts.forEach((shift, i) => {
+    const teacher = units.get(shift.orgId)?.roles.get('teacher');
+    const guard = shift.people.find((p) => p.role === 'guard');
+    if (!guard || teacher === undefined || asked.has(shift.orgId) || !firstSchools.has(shift.orgId)) return;
+    if (shift.kind !== 'regular' || shift.startsAt.getTime() < now.getTime() + 24 * HOUR) return;
+    asked.add(shift.orgId);
+    swaps.push({
+      shift_id: ids[i]!.id,
+      org_path: shift.orgPath,
+      from_user_id: guard.userId,
+      to_user_id: teacher,
+      reason: '家中老人住院需陪护，请求调换夜班。',
+    });
+  });
+  if (swaps.length > 0) await trx.insertInto('duty_swap').values(swaps).execute();
 }

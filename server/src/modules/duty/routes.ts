@@ -474,15 +474,10 @@ export async function dutyModule(app: FastifyInstance): Promise<void> {
         orgPath: unit.path,
         detail: { from, to, gaps: gaps ?? false },
       });
+      // One query for the whole subtree: a page at a time would compute the period's coverage again per page.
+      const rows = await coveragePage(db, unit.path, period, zone, { gaps });
       async function* pages(): AsyncIterable<CoverageRow[]> {
-        let after: string | undefined;
-        for (;;) {
-          const rows = await coveragePage(db, unit.path, period, zone, { gaps, after, limit: 2000 });
-          if (rows.length === 0) return;
-          yield rows;
-          if (rows.length < 2000) return;
-          after = rows[rows.length - 1]!.path;
-        }
+        for (let i = 0; i < rows.length; i += 2000) yield rows.slice(i, i + 2000);
       }
       const now = new Date();
       await streamCoverage(
