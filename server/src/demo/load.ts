@@ -11,6 +11,7 @@ import { hashPassword } from '../platform/passwords.js';
 import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, placesFor } from './data.js';
 import { loadDemoAlarms } from './alarms.js';
 import { loadDemoDevices } from './devices.js';
+import { loadDemoDuty } from './duty.js';
 import { loadDemoHazards } from './hazards.js';
 import { loadDemoInspections } from './inspections.js';
 
@@ -266,6 +267,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
     await loadDemoHazards(trx);
     await loadDemoDevices(trx);
     await loadDemoAlarms(trx);
+    await loadDemoDuty(trx);
     await loadDemoInspections(trx, config.businessTimeZone);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(
