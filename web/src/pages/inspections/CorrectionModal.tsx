@@ -1,9 +1,10 @@
 import type { CorrectionBody, RecordAnswer, RecordDetail } from '@safe-campus/domain';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Form, Input, InputNumber, Modal, Radio, Typography } from 'antd';
+import { Alert, App, Form, Input, InputNumber, Modal, Radio } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
+import { PhotoUpload } from '../hazards/PhotoUpload';
 import { newClientId } from './shared';
 
 type Value = boolean | number | string | null;
@@ -29,6 +30,9 @@ export function CorrectionModal({
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [values, setValues] = useState<Record<string, Value>>({});
+  const [photos, setPhotos] = useState<Record<string, string[]>>({});
+  // The server judges the answers against the record's template version; its per-item problems show here.
+  const [itemErrors, setItemErrors] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   // One client id per opened correction: a retried submit is recognised by the server, not stored twice.
@@ -37,6 +41,10 @@ export function CorrectionModal({
   useEffect(() => {
     if (open) {
       setValues(Object.fromEntries(record.answers.map((answer) => [answerKey(answer), answer.value])));
+      setPhotos(
+        Object.fromEntries(record.answers.map((answer) => [answerKey(answer), answer.photos.map((photo) => photo.id)])),
+      );
+      setItemErrors({});
       setReason('');
       setProblem(null);
       setClientId(newClientId());
@@ -53,7 +61,7 @@ export function CorrectionModal({
           checkpointId: answer.checkpointId,
           value: values[answerKey(answer)] ?? null,
           note: answer.note ?? undefined,
-          photoIds: answer.photos.map((photo) => photo.id),
+          photoIds: photos[answerKey(answer)] ?? [],
         })),
         scans: [],
       };
@@ -64,7 +72,22 @@ export function CorrectionModal({
       void queryClient.invalidateQueries({ queryKey: ['inspections', 'records'] });
       onCreated(created);
     },
-    onError: (error) => setProblem(error instanceof ApiError ? error.message : String(error)),
+    onError: (error) => {
+      setProblem(error instanceof ApiError ? error.message : String(error));
+      const problems = error instanceof ApiError ? (error.body.errors as unknown) : null;
+      if (Array.isArray(problems)) {
+        setItemErrors(
+          Object.fromEntries(
+            (problems as { itemKey: string | null; checkpointId: number | null; error: string }[])
+              .filter((item) => item.itemKey)
+              .map((item) => [
+                `${item.checkpointId ?? 0}:${item.itemKey}`,
+                t(`inspections.record.answerErrors.${item.error}`, { defaultValue: item.error }),
+              ]),
+          ),
+        );
+      }
+    },
   });
 
   return (
@@ -97,9 +120,14 @@ export function CorrectionModal({
             const key = answerKey(answer);
             const value = values[key] ?? null;
             const set = (next: Value) => setValues((current) => ({ ...current, [key]: next }));
+            // Photos can be added where they may be needed: photo items, and answers that fail or already have some.
+            const withPhotos =
+              answer.itemType === 'photo' || value === false || !answer.passed || answer.photos.length > 0;
             return (
               <Form.Item
                 key={key}
+                validateStatus={itemErrors[key] ? 'error' : undefined}
+                help={itemErrors[key]}
                 label={
                   answer.checkpointPlaceName ? `${answer.checkpointPlaceName} · ${answer.itemText}` : answer.itemText
                 }
@@ -122,10 +150,14 @@ export function CorrectionModal({
                   />
                 ) : answer.itemType === 'text' ? (
                   <Input value={typeof value === 'string' ? value : ''} onChange={(event) => set(event.target.value)} />
-                ) : (
-                  <Typography.Text type="secondary">
-                    {t('inspections.record.photosKept', { count: answer.photos.length })}
-                  </Typography.Text>
+                ) : null}
+                {withPhotos && (
+                  <div style={{ marginTop: 8 }}>
+                    <PhotoUpload
+                      value={photos[key] ?? []}
+                      onChange={(ids) => setPhotos((current) => ({ ...current, [key]: ids }))}
+                    />
+                  </div>
                 )}
               </Form.Item>
             );

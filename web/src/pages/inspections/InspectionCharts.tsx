@@ -25,7 +25,8 @@ export function CompletionBars({
   rows,
   onClick,
 }: {
-  rows: { name: string; done: number; missed: number; completionRate: number | null }[];
+  /** `detail` (a plan's school) is shown under the name in the tooltip. */
+  rows: { name: string; detail?: string; done: number; missed: number; completionRate: number | null }[];
   onClick?: (index: number) => void;
 }) {
   const { t } = useTranslation();
@@ -40,7 +41,7 @@ export function CompletionBars({
       formatter: (items: { dataIndex: number }[]) => {
         const row = rows[items[0]?.dataIndex ?? 0];
         if (!row) return '';
-        return `${row.name}<br/>${t('inspections.stats.completionRate')}：${row.completionRate === null ? '—' : `${rate(row.completionRate)}%`}<br/>${t('inspections.taskStates.done')} ${row.done} · ${t('inspections.taskStates.missed')} ${row.missed}`;
+        return `${row.name}${row.detail ? `（${row.detail}）` : ''}<br/>${t('inspections.stats.completionRate')}：${row.completionRate === null ? '—' : `${rate(row.completionRate)}%`}<br/>${t('inspections.taskStates.done')} ${row.done} · ${t('inspections.taskStates.missed')} ${row.missed}`;
       },
     },
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },

@@ -237,7 +237,11 @@ export function StatsPage() {
             <Col xs={24} lg={12}>
               <Card size="small" title={t('inspections.stats.byPlan')}>
                 <Suspense fallback={chartFallback}>
-                  <CompletionBars rows={data.byPlan.slice(0, 15).map((row) => ({ ...row, name: row.planName }))} />
+                  <CompletionBars
+                    rows={data.byPlan
+                      .slice(0, 15)
+                      .map((row) => ({ ...row, name: row.planName, detail: row.schoolName }))}
+                  />
                 </Suspense>
               </Card>
             </Col>
