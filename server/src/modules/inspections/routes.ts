@@ -44,6 +44,7 @@ import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { authOf } from '../../platform/context.js';
 import { loadFieldKey } from '../../platform/crypto.js';
 import { formatDateTime } from '../../platform/dates.js';
+import { AppError } from '../../platform/errors.js';
 import { buildLedger, contentDisposition, dateStamp, sendXlsx } from '../../platform/excel.js';
 import { idempotencyKeyOf, runIdempotent } from '../../platform/idempotency.js';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.js';
@@ -679,7 +680,11 @@ export async function inspectionsModule(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { orgId, day, limit, cursor } = request.query;
       const root = await rootOf(db, authOf(request), orgId);
-      const afterId = cursor && /^\d{1,10}$/.test(cursor) ? Number(cursor) : undefined;
+      // The cursor is the last school id of the previous page; anything else is a 400, never a query.
+      const afterId = cursor === undefined ? undefined : Number(cursor);
+      if (afterId !== undefined && !(/^\d{1,10}$/.test(cursor!) && afterId <= 2_147_483_647)) {
+        throw new AppError(400, 'invalid_cursor');
+      }
       return reports.coverage(root, day ?? reports.today(), limit, afterId);
     },
   );

@@ -4,6 +4,7 @@ import {
   type CorrectionBody,
   checklistContent,
   isInWindow,
+  isWithin,
   judgeAnswer,
   type SyncAnswer,
   type SyncOutcome,
@@ -79,6 +80,8 @@ export function recordSignature(input: {
 interface Prepared {
   schoolId: number;
   schoolPath: string;
+  /** The unit that owns the record: the school, or the department an officer inspects from. */
+  recordPath: string;
   countyId: number;
   placeId: number | null;
   routeId: number | null;
@@ -255,6 +258,7 @@ export class InspectionSync {
     if (!version) throw new RecordRejected('inspection_version_unknown');
     let task: Prepared['task'] = null;
     let schoolPath: string;
+    let recordPath: string | null = original?.org_path ?? null;
     let placeId = record.placeId ?? null;
     let routeId: number | null = original?.route_id ?? null;
     if (record.taskId != null) {
@@ -286,9 +290,12 @@ export class InspectionSync {
       routeId = row.route_id;
     } else {
       const school = await orgById(trx, record.schoolId!);
-      if (school?.level !== 'school' || !inScope(auth, school.path)) {
+      // A department's officer inspects in their own school; the record then belongs to their department.
+      const ownSchool = school?.level === 'school' && isWithin(auth.scopePath, school.path);
+      if (school?.level !== 'school' || !(inScope(auth, school.path) || ownSchool)) {
         throw new RecordRejected('inspection_school_invalid');
       }
+      recordPath ??= inScope(auth, school.path) ? school.path : auth.scopePath;
       if (!callerMaySeeTemplate(auth, version) && !original) throw new RecordRejected('inspection_version_unknown');
       schoolPath = school.path;
     }
@@ -310,6 +317,7 @@ export class InspectionSync {
     return {
       schoolId: school.id,
       schoolPath: school.path,
+      recordPath: recordPath ?? school.path,
       countyId: school.countyId,
       placeId,
       routeId,
@@ -494,7 +502,7 @@ export class InspectionSync {
         client_id: record.clientId,
         inspector_id: auth.userId,
         task_id: prepared.task?.id ?? null,
-        org_path: prepared.schoolPath,
+        org_path: prepared.recordPath,
         school_id: prepared.schoolId,
         county_id: prepared.countyId,
         template_version_id: record.templateVersionId,
@@ -568,7 +576,7 @@ export class InspectionSync {
       hazardOf.set(slot, hazardId);
     }
     const rest = photoIds.filter((id) => !failedPhotoIds.has(id));
-    await attachFiles(trx, auth, rest, { type: 'inspection_record', id: recordId, orgPath: prepared.schoolPath });
+    await attachFiles(trx, auth, rest, { type: 'inspection_record', id: recordId, orgPath: prepared.recordPath });
 
     const passedBySlot = new Map(judged.map((j) => [`${j.checkpointId ?? 0}:${j.item.key}`, j.passed]));
     if (record.answers.length) {
@@ -615,7 +623,7 @@ export class InspectionSync {
       action: original ? 'inspection.record_correct' : 'inspection.record_create',
       targetType: 'inspection_record',
       targetId: recordId,
-      orgPath: prepared.schoolPath,
+      orgPath: prepared.recordPath,
       detail: {
         after: {
           clientId: record.clientId,
@@ -632,7 +640,7 @@ export class InspectionSync {
     });
     await publish(trx, {
       type: 'inspection.recorded',
-      orgPath: prepared.schoolPath,
+      orgPath: prepared.recordPath,
       payload: { id: recordId, taskId: prepared.task?.id ?? null, taskDone, failed: failed.length },
     });
     return { recordId, inWindow, taskDone, hazardIds };
