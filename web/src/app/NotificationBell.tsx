@@ -1,6 +1,6 @@
 import { BellOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Empty, List, Popover, Typography } from 'antd';
+import { Badge, Button, Empty, List, Popover, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -9,7 +9,6 @@ import type { NotificationPage } from '../api/types';
 
 export function NotificationBell() {
   const { t } = useTranslation();
-  const { notification } = App.useApp();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const inbox = useQuery({
