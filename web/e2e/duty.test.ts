@@ -114,7 +114,7 @@ describe.skipIf(skip)('duty rosters in Chromium', () => {
     await drawer.waitFor();
     await expect.poll(() => drawer.locator('#leaders').count()).toBe(1);
     await shot(page, 'duty-drawer');
-    await page.keyboard.press('Escape');
+    await page.locator('.ant-drawer-close').click();
     await drawer.waitFor({ state: 'hidden' });
 
     // The handover log and the swaps list (the demo's handovers of the last days).
