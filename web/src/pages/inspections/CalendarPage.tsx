@@ -158,6 +158,12 @@ export function CalendarPage() {
                 dataSource={data.units}
                 pagination={{ pageSize: 20, hideOnSinglePage: true }}
                 scroll={{ x: 520 }}
+                // A county's units are schools: a click opens that school's calendar with its tasks.
+                onRow={(row) =>
+                  data.org.level === 'county'
+                    ? { className: 'sc-insp-clickable', onClick: () => setPicked(row.orgId) }
+                    : {}
+                }
                 columns={[
                   { title: t('inspections.stats.unit'), dataIndex: 'orgName' },
                   { title: t('inspections.taskStates.done'), dataIndex: 'done', align: 'right' },

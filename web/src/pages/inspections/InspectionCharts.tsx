@@ -18,6 +18,9 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+/** A phone-width window, where charts drop the labels that would overlap. */
+const isCrowded = () => typeof window !== 'undefined' && window.innerWidth < 600;
+
 const rate = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 10);
 
 /** Completion rate per unit or plan: bars of the rate (%) with done / missed in the tooltip. */
@@ -30,6 +33,7 @@ export function CompletionBars({
   onClick?: (index: number) => void;
 }) {
   const { t } = useTranslation();
+  const crowded = isCrowded();
   // Nothing was due (every rate null): an empty chart says more than a row of 0% bars.
   if (rows.every((row) => row.completionRate === null)) {
     return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inspections.stats.nothingDue')} />;
@@ -48,7 +52,14 @@ export function CompletionBars({
     xAxis: {
       type: 'category',
       data: rows.map((row) => row.name),
-      axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0, width: 100, overflow: 'truncate' },
+      // On a phone many names cannot be read side by side: the tooltip names each bar instead.
+      axisLabel: {
+        show: !(crowded && rows.length > 4),
+        interval: 0,
+        rotate: rows.length > 6 ? 30 : 0,
+        width: 100,
+        overflow: 'truncate',
+      },
     },
     yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
     series: [
@@ -62,7 +73,7 @@ export function CompletionBars({
           const color = value >= 95 ? '#52c41a' : value >= 80 ? '#faad14' : '#f5222d';
           return { value, itemStyle: { color } };
         }),
-        label: { show: rows.length <= 12, position: 'top', formatter: '{c}%' },
+        label: { show: rows.length <= (crowded ? 5 : 12), position: 'top', formatter: '{c}%' },
       },
     ],
   };
@@ -120,6 +131,7 @@ export function KindBars({ stats }: { stats: InspectionStats }) {
 /** 24-hour patrol coverage: one row per school, one column per hour, filled where a completed round covered it. */
 export function CoverageHeatmap({ coverage }: { coverage: PatrolCoverage }) {
   const { t } = useTranslation();
+  const crowded = isCrowded();
   const schools = coverage.items;
   if (schools.length === 0)
     return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('inspections.stats.noSchools')} />;
@@ -146,7 +158,7 @@ export function CoverageHeatmap({ coverage }: { coverage: PatrolCoverage }) {
       data: schools.map((school) => `${school.schoolName}（${school.coveredHours}/24）`),
       inverse: true,
       // Phones get the short names truncated so the 24 hours keep most of the width.
-      axisLabel: { width: typeof window !== 'undefined' && window.innerWidth < 600 ? 96 : 200, overflow: 'truncate' },
+      axisLabel: { width: crowded ? 96 : 200, overflow: 'truncate' },
     },
     visualMap: {
       type: 'piecewise',
