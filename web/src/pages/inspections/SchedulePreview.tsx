@@ -9,15 +9,17 @@ export interface Occurrence {
 }
 
 /** The next days a schedule runs, from `from` on (at most `limit` days, looking a little over a year ahead). */
-export function nextOccurrences(schedule: PlanSchedule, from: string, limit = 6): Occurrence[] {
+export function nextOccurrences(schedule: PlanSchedule, from: string, limit = 6, now = new Date()): Occurrence[] {
   const found: Occurrence[] = [];
   let day = dayjs(from > schedule.startsOn ? from : schedule.startsOn);
   for (let step = 0; step < 400 && found.length < limit; step++, day = day.add(1, 'day')) {
     const text = day.format('YYYY-MM-DD');
     if (schedule.endsOn && text > schedule.endsOn) break;
     if (!runsOn(schedule, text)) continue;
-    // The browser shows business time: the desktop runs in the platform's zone (Asia/Shanghai).
-    found.push({ day: text, windows: windowsOn(schedule, text, day.startOf('day').toDate()) });
+    // The browser shows business time: the desktop runs in the platform's zone (Asia/Shanghai). Windows that
+    // already ended today get no task (the server creates only those still open).
+    const windows = windowsOn(schedule, text, day.startOf('day').toDate()).filter((window) => window.end > now);
+    if (windows.length > 0) found.push({ day: text, windows });
   }
   return found;
 }
