@@ -36,7 +36,7 @@ function addDays(day: string, days: number): string {
  * duty now). Each county bureau has a 24-hour shift with its officer as leader. A 元旦 holiday table
  * (2027-01-01..03) for most schools: the first school of each county has none (its officer makes one in
  * the demo) and the second one has a day without a leader, so the coverage report shows gaps. Handovers for the ended day
- * shifts of the first schools. Deterministic apart from "this week".
+ * shifts of the first school of each county. Deterministic apart from "this week".
  */
 export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<void> {
   const staff = await sql<{
@@ -159,7 +159,7 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
       .execute();
   }
 
-  // Handovers: the ended day shifts of the first ten schools, handed to the guard of the night shift.
+  // Handovers: the ended day shifts of the first school of each county, handed to the guard of the night shift.
   const SUMMARIES = [
     '白班巡查校园 4 次，校门、围墙、教学楼正常；上下学时段护学岗到位。',
     '白班接待来访 6 人次，均已登记；消防控制室设备运行正常。',
@@ -174,11 +174,9 @@ export async function loadDemoDuty(trx: Kysely<DB>, now = new Date()): Promise<v
     open_issues: string | null;
     handed_to: number | null;
   }[] = [];
+  // The first school of each county: the demo logins (nj-xw-sch01.*) work there.
   const firstSchools = new Set(
-    [...units.entries()]
-      .filter(([, unit]) => unit.level === 'school')
-      .slice(0, 10)
-      .map(([id]) => id),
+    [...units.entries()].filter(([, unit]) => unit.level === 'school' && unit.code.endsWith('001')).map(([id]) => id),
   );
   shifts.forEach((shift, i) => {
     if (shift.kind !== 'regular' || shift.endsAt.getTime() > now.getTime() || !firstSchools.has(shift.orgId)) return;
