@@ -102,6 +102,7 @@ describe.skipIf(skip)('inspection pages in Chromium', () => {
       '/inspections/routes',
       '/inspections/plans',
       '/inspections/calendar',
+      '/inspections/tasks',
       '/inspections/records',
       '/inspections/stats',
     ]) {
@@ -218,6 +219,18 @@ describe.skipIf(skip)('inspection pages in Chromium', () => {
     await expect(tasks.first().textContent()).resolves.toContain('待完成');
     await shot(officer, 'calendar-day');
     await officer.keyboard.press('Escape');
+
+    // The missed-task notice links to the day's tasks filtered by state.
+    await officer.goto(`/inspections/tasks?day=${tomorrow}`);
+    const row = officer.locator('[data-testid="tasks-table"] .ant-table-row').filter({ hasText: planName });
+    await row.first().waitFor();
+    await expect(row.first().locator('[data-testid="task-state"]').textContent()).resolves.toBe('待完成');
+    await shot(officer, 'tasks');
+    await officer.goto('/inspections/tasks?state=missed');
+    await officer.locator('[data-testid="tasks-table"]').waitFor();
+    await expect(
+      officer.locator('[data-testid="task-state-filter"] .ant-segmented-item-selected').textContent(),
+    ).resolves.toBe('漏检');
   });
 
   it('opens a demo record with a failed item, its answers and linked hazard, and corrects it', async () => {

@@ -27,6 +27,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/inspections/routes', label: 'inspections.menu.routes', access: 'inspection.manage' },
   { path: '/inspections/plans', label: 'inspections.menu.plans', access: 'inspection.manage' },
   { path: '/inspections/calendar', label: 'inspections.menu.calendar', access: 'inspection.read' },
+  { path: '/inspections/tasks', label: 'inspections.menu.tasks', access: 'inspection.read' },
   { path: '/inspections/records', label: 'inspections.menu.records', access: 'inspection.read' },
   { path: '/inspections/stats', label: 'inspections.menu.stats', access: 'inspection.read' },
   {

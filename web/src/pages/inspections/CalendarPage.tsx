@@ -14,6 +14,7 @@ import { useUser } from '../../app/session';
 import { ownSchoolId } from '../../app/useSchools';
 import { RecordDrawer } from './RecordDrawer';
 import { CountsLine, clock, KindTag, LoadError, percent, TaskStateTag } from './shared';
+import { useInspectionEvents } from './useInspectionEvents';
 import './inspections.css';
 
 type Day = InspectionCalendar['days'][number];
@@ -50,6 +51,7 @@ export function CalendarPage() {
       api.get<InspectionCalendar>('/inspections/calendar', { orgId: schoolId ?? undefined, from, to }, { quiet: true }),
     placeholderData: (previous) => previous,
   });
+  useInspectionEvents();
   const data = calendar.data;
   const byDay = new Map((data?.days ?? []).map((day) => [day.day, day]));
   const school = data?.org.level === 'school' || data?.org.level === 'department';

@@ -14,6 +14,7 @@ import { useUser } from '../../app/session';
 import { ownSchoolId } from '../../app/useSchools';
 import { RecordDrawer } from './RecordDrawer';
 import { dateTime, KindTag } from './shared';
+import { useInspectionEvents } from './useInspectionEvents';
 import './inspections.css';
 
 /** ProTable's filter form → the API's query. */
@@ -44,6 +45,7 @@ export function RecordsPage() {
   const [recordId, setRecordId] = useState<number | null>(Number.isSafeInteger(opened) && opened > 0 ? opened : null);
   const request = useMemo(() => cursorRequest<RecordSummary>('/inspections/records', toRecordsQuery), []);
   const bureau = ownSchoolId(user) === null;
+  useInspectionEvents(() => action.current?.reload());
   const yesNo = { true: { text: t('common.yes') }, false: { text: t('common.no') } };
 
   const columns: ProColumns<RecordSummary>[] = [

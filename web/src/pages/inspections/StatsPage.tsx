@@ -9,6 +9,7 @@ import { api, download, type Query } from '../../api/client';
 import { OrgPicker, type PickedOrg } from '../../app/OrgPicker';
 import { Page } from '../../app/Page';
 import { KindTag, LoadError, percent } from './shared';
+import { useInspectionEvents } from './useInspectionEvents';
 import './inspections.css';
 
 const charts = () => import('./InspectionCharts');
@@ -53,6 +54,7 @@ export function StatsPage() {
     queryFn: () => api.get<PatrolCoverage>('/inspections/patrol-coverage', coverageQuery, { quiet: true }),
     placeholderData: (previous) => previous,
   });
+  useInspectionEvents();
   const data = stats.data;
   const childLevel = data ? CHILD_LEVEL[data.org.level] : undefined;
   const drillable = data && data.org.level !== 'school' && data.org.level !== 'department';

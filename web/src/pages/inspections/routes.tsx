@@ -6,6 +6,7 @@ import {
   NodeIndexOutlined,
   ProfileOutlined,
   ScheduleOutlined,
+  UnorderedListOutlined,
 } from '@ant-design/icons';
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode } from 'react';
 
@@ -25,6 +26,7 @@ export const INSPECTION_ROUTES: Record<string, { icon: ReactNode; component: Laz
   },
   '/inspections/routes': { icon: <NodeIndexOutlined />, component: page(() => import('./RoutesPage'), 'RoutesPage') },
   '/inspections/plans': { icon: <ScheduleOutlined />, component: page(() => import('./PlansPage'), 'PlansPage') },
+  '/inspections/tasks': { icon: <UnorderedListOutlined />, component: page(() => import('./TasksPage'), 'TasksPage') },
   '/inspections/calendar': {
     icon: <CalendarOutlined />,
     component: page(() => import('./CalendarPage'), 'CalendarPage'),
