@@ -46,7 +46,11 @@ export function ItemTags({ item }: { item: ChecklistItem }) {
 export function ChecklistView({ content }: { content: ChecklistContent }) {
   const { t } = useTranslation();
   if (content.length === 0) return <Empty description={t('inspections.template.noItems')} />;
-  let number = 0;
+  // Items are numbered through the whole version; each section starts after the ones before it. (A counter
+  // bumped inside renderItem would drift: List re-renders its items on its own.)
+  const offsets = content.map((_, index) =>
+    content.slice(0, index).reduce((sum, section) => sum + section.items.length, 0),
+  );
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="checklist-view">
       {content.map((section, sectionIndex) => (
@@ -64,8 +68,8 @@ export function ChecklistView({ content }: { content: ChecklistContent }) {
           <List
             itemLayout="vertical"
             dataSource={section.items}
-            renderItem={(item) => {
-              number += 1;
+            renderItem={(item, itemIndex) => {
+              const number = (offsets[sectionIndex] ?? 0) + itemIndex + 1;
               return (
                 <List.Item key={item.key} className="sc-insp-item" data-testid="checklist-item">
                   <div className="sc-insp-item-text">
