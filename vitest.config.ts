@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -8,6 +8,11 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['server/**/*.test.ts'],
+          // Scale timings (bulk data, minutes) run on request only: DUTY_SCALE=1 npx vitest run …/scale.test.ts
+          exclude: [
+            ...configDefaults.exclude,
+            ...(process.env.DUTY_SCALE ? [] : ['server/src/modules/duty/scale.test.ts']),
+          ],
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,
