@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MyTasks, PatrolRouteDetail, SyncOutcome, TemplateDetail } from '@safe-campus/domain';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BuiltUser, buildTree, buildUser, type Tree } from '../../../test/factories.js';
 import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
 import { multipartBody } from '../files/test-support.js';
@@ -83,6 +83,11 @@ const allDay = (startsOn: string) => ({
 });
 
 beforeAll(async () => {
+  // Windows, "today" and scan times are business-day arithmetic: run the file at 10:00 Asia/Shanghai of the
+  // current day, so it gives the same answer at 23:59 and at 00:01 (the clock still ticks from there).
+  const businessToday = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE }).format(new Date());
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+  vi.setSystemTime(new Date(`${businessToday}T10:00:00+08:00`));
   t = await createTestApp({ adminTotpRequired: false });
   tree = await buildTree(t.database.db);
   const db = t.database.db;
@@ -102,7 +107,10 @@ beforeAll(async () => {
   otherPlaceId = await place(otherSecurity, tree.otherSchool.id, 'P1', '北门');
   [today, tomorrow] = businessDays(new Date(), ZONE);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  vi.useRealTimers();
+});
 
 describe('templates', () => {
   it('lists the built-in Chinese templates and versions a copy; tasks keep their version', async () => {
