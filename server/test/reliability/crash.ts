@@ -210,9 +210,10 @@ const WRITE_KINDS: WriteKind[] = [
     route: 'POST /api/v1/hazards',
     weight: 2,
     as: 'security',
-    body: (key, _n, demo) => ({ orgId: demo.schoolId, title: `崩溃测试隐患 ${key}`, category: 'fire' }),
-    find: (key, demo) => `/api/v1/hazards?orgId=${demo.schoolId}&keyword=${encodeURIComponent(key)}&limit=10`,
-    matches: (item, key) => item.title === `崩溃测试隐患 ${key}`,
+    // The title ends the key with 。 so that the keyword search for crash-x-5 does not also find crash-x-50….
+    body: (key, _n, demo) => ({ orgId: demo.schoolId, title: `崩溃测试隐患 ${key}。`, category: 'fire' }),
+    find: (key, demo) => `/api/v1/hazards?orgId=${demo.schoolId}&keyword=${encodeURIComponent(`${key}。`)}&limit=10`,
+    matches: (item, key) => item.title === `崩溃测试隐患 ${key}。`,
   },
   {
     // A one-key alarm from a device over HTTP ingestion: an acknowledged event must be one alarm, never two,
