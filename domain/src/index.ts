@@ -10,6 +10,7 @@ export * from './api/inspections.js';
 export * from './api/orgs.js';
 export * from './api/users.js';
 export * from './devices.js';
+export * from './forms-prefill.js';
 export * from './hazards.js';
 export * from './inspections.js';
 export * from './org.js';
