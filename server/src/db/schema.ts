@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { DevicesDB } from './schema-devices.js';
+import type { GuardsDB } from './schema-guards.js';
 import type { InspectionsDB } from './schema-inspections.js';
 
 export type { AlarmRow, DeviceRow, DutyShiftRow } from './schema-devices.js';
@@ -235,7 +236,7 @@ export interface HazardTable {
 }
 
 /** Every table the application uses. Modules add theirs here next to their migration. */
-export interface DB extends DevicesDB, InspectionsDB {
+export interface DB extends DevicesDB, InspectionsDB, GuardsDB {
   org_unit: OrgUnitTable;
   place: PlaceTable;
   app_user: AppUserTable;

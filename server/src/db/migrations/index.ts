@@ -6,6 +6,7 @@ import * as m0004 from './0004_devices.js';
 import * as m0005 from './0005_alarms.js';
 import * as m0006 from './0006_duty.js';
 import * as m0007 from './0007_inspections.js';
+import * as m0011 from './0011_guard_profiles.js';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { name: '0005_alarms', ...m0005 },
   { name: '0006_duty', ...m0006 },
   { name: '0007_inspections', ...m0007 },
+  { name: '0011_guard_profiles', ...m0011 },
 ];
