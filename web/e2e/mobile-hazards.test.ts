@@ -9,6 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuid } from '../src/api/uuid';
 import {
   classify,
   drainQueue,
@@ -18,7 +19,6 @@ import {
   retryDelay,
   type SendError,
   sendReport,
-  uuid,
 } from '../src/mobile/hazards/offlineQueue';
 import { browserUnavailable, launchBrowser, newPage, pageProblems } from './browser';
 import { type DemoAccount, startServer, type TestServer } from './server';

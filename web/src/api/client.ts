@@ -66,6 +66,8 @@ export interface RequestOptions {
   /** Do not show the error message globally (the caller shows it itself). */
   quiet?: boolean;
   signal?: AbortSignal;
+  /** Sent as `Idempotency-Key`: a retried or double-clicked write is applied once and answers as the first did. */
+  idempotencyKey?: string;
 }
 
 export function withQuery(path: string, query?: Query): string {
@@ -104,6 +106,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     body = JSON.stringify(options.body);
   }
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let response: Response;
   try {
     response = await fetch(withQuery(`${API_PREFIX}${path}`, options.query), {

@@ -25,11 +25,7 @@ export const myAlarms = (role: 'dispatched' | 'requested', open?: boolean) =>
 export const actOnAlarm = (id: number, action: 'arrive' | 'resolve', body: Record<string, unknown>, key: string) =>
   postWithKey<AlarmDetail>(`/alarms/${id}/${action}`, body, key);
 
-export function newKey(): string {
-  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `k${Date.now()}${Math.random().toString(36).slice(2)}`;
-}
+export { uuid as newKey } from '../../api/uuid';
 
 /** The browser's position, or null when refused, unavailable or too slow. */
 export function locate(timeoutMs = 8000): Promise<{ latitude: number; longitude: number; accuracy: number } | null> {

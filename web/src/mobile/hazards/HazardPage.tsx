@@ -3,8 +3,9 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError, api } from '../../api/client';
+import { uuid } from '../../api/uuid';
 import { deadlineRuns, type HazardDetail, photoUrl, postWithKey, uploadPhoto } from './api';
-import { classify, uuid } from './offlineQueue';
+import { classify } from './offlineQueue';
 import { PhotoPicker } from './PhotoPicker';
 import { Deadline, formatTime, StateTag, SubPage } from './parts';
 

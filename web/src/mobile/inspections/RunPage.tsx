@@ -2,7 +2,7 @@ import type { ChecklistItem, RouteCheckpoint } from '@safe-campus/domain';
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { uuid } from '../hazards/offlineQueue';
+import { uuid } from '../../api/uuid';
 import { SubPage } from '../hazards/parts';
 import { clock, judgeScan, type MyTask } from './api';
 import { type AnswerDraft, answerValue, blocks, EMPTY, ItemField, statusOf } from './ItemField';

@@ -2,10 +2,11 @@ import { DrawerForm, ProFormSelect, ProFormText, ProFormTextArea } from '@ant-de
 import { type CreateHazardBody, HAZARD_CATEGORIES, type HazardDetail } from '@safe-campus/domain';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Form } from 'antd';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
 import type { Page, Place } from '../../api/types';
+import { uuid } from '../../api/uuid';
 import { SchoolPicker } from '../../app/SchoolPicker';
 import { useUser } from '../../app/session';
 import { ownSchoolId } from '../../app/useSchools';
@@ -40,6 +41,11 @@ export function HazardReportForm({
   const user = useUser();
   const [form] = Form.useForm<Values>();
   const [problem, setProblem] = useState<string | null>(null);
+  // One key per opening of the drawer: a double click or a retry after a lost answer reports once.
+  const idempotencyKey = useRef(uuid());
+  useEffect(() => {
+    if (open) idempotencyKey.current = uuid();
+  }, [open]);
   const ownSchool = ownSchoolId(user);
   const pickedSchool = Form.useWatch('schoolId', form) as number | null | undefined;
   const schoolId = ownSchool ?? pickedSchool ?? null;
@@ -81,7 +87,10 @@ export function HazardReportForm({
           photoIds: values.photoIds?.length ? values.photoIds : undefined,
         };
         try {
-          const created = await api.post<HazardDetail>('/hazards', body, { quiet: true });
+          const created = await api.post<HazardDetail>('/hazards', body, {
+            quiet: true,
+            idempotencyKey: idempotencyKey.current,
+          });
           onCreated(created);
           return true;
         } catch (cause) {
