@@ -1,4 +1,5 @@
-import { type ChecklistItem, judgeAnswer } from '@safe-campus/domain';
+import type { ChecklistItem } from '@safe-campus/domain';
+import { judgeAnswer } from '@safe-campus/domain/inspection-answers';
 import { useTranslation } from 'react-i18next';
 import { PhotoPicker } from '../hazards/PhotoPicker';
 import type { AnswerValue } from './syncQueue';
