@@ -17,7 +17,8 @@ import { loadConfig } from '../server/src/platform/config.js';
 import { hashPassword } from '../server/src/platform/passwords.js';
 import { ROOT } from './lib.js';
 
-export const BENCH_DATABASE = 'safe_campus_bench';
+/** Another benchmark may work on its own copy (bench/forms.ts sets BENCH_DATABASE before importing this). */
+export const BENCH_DATABASE = process.env.BENCH_DATABASE || 'safe_campus_bench';
 export const SERVER_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432';
 export const BENCH_DATABASE_URL = `${SERVER_URL}/${BENCH_DATABASE}`;
 /** Every generated account signs in with this password. */
@@ -211,16 +212,21 @@ async function readMarker(): Promise<(HazardDataSet & { digest: string }) | null
 }
 
 /**
- * The hazard indexes declared in 0003_hazards.ts, so that tuning an index line there reaches an existing
+ * The hazard indexes declared in 0003_hazards.ts and 0008_hazard_rollup.ts, so that tuning an index line there reaches an existing
  * data set without regenerating it.
  */
 function declaredHazardIndexes(): Map<string, string> {
-  const text = fs.readFileSync(path.join(ROOT, 'server/src/db/migrations/0003_hazards.ts'), 'utf8');
   const indexes = new Map<string, string>();
-  for (const match of text.matchAll(/CREATE (?:UNIQUE )?INDEX (\w+) ON hazard\b[^;]*;/g))
-    indexes.set(match[1]!, match[0].replace(/\s+/g, ' '));
+  for (const file of HAZARD_INDEX_MIGRATIONS) {
+    const text = fs.readFileSync(path.join(ROOT, 'server/src/db/migrations', file), 'utf8');
+    for (const match of text.matchAll(/CREATE (?:UNIQUE )?INDEX (\w+) ON hazard\b[^;]*;/g))
+      indexes.set(match[1]!, match[0].replace(/\s+/g, ' '));
+  }
   return indexes;
 }
+
+/** The migrations that declare indexes on the hazard table. */
+const HAZARD_INDEX_MIGRATIONS = ['0003_hazards.ts', '0008_hazard_rollup.ts'];
 
 async function syncHazardIndexes(db: Kysely<DB>, log: (line: string) => void): Promise<void> {
   const declared = declaredHazardIndexes();
@@ -243,7 +249,7 @@ async function syncHazardIndexes(db: Kysely<DB>, log: (line: string) => void): P
       present.add(row.name);
       continue;
     }
-    log(`dropping index ${row.name} (${statement === undefined ? 'no longer in' : 'changed in'} 0003_hazards.ts)`);
+    log(`dropping index ${row.name} (${statement === undefined ? 'no longer declared' : 'changed'} in the migrations)`);
     await sql.raw(`DROP INDEX ${row.name}`).execute(db);
   }
   await sql`SET maintenance_work_mem = '512MB'`.execute(db);
@@ -479,6 +485,11 @@ async function generateHazards(
   }
   await sql`SELECT setval(pg_get_serial_sequence('hazard', 'id'), ${hazards})`.execute(db);
   await sql`DROP TABLE bench_title`.execute(db);
+  // The load ran without triggers (session_replication_role = replica): the monthly roll-up is recomputed.
+  const rollupStarted = performance.now();
+  await sql`SELECT hazard_rollup_rebuild()`.execute(db);
+  await sql`VACUUM ANALYZE hazard_rollup`.execute(db);
+  log(`hazard_rollup rebuilt in ${((performance.now() - rollupStarted) / 1000).toFixed(1)} s`);
   const started = performance.now();
   await syncHazardIndexes(db, log);
   log(`indexes in ${Math.round((performance.now() - started) / 1000)} s`);

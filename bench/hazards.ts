@@ -9,7 +9,9 @@
 //   - GET /hazards/export.xlsx of ≥50,000 rows and of ~5,000 rows: time and the server's peak RSS.
 // `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the queries the routes run.
 //
-//   npm run bench -- hazards [--hazards 2000000] [--explain]
+// `--only ledger,stats,create,export` runs some parts (figures of the others are not written).
+//
+//   npm run bench -- hazards [--hazards 2000000] [--explain] [--only stats,create]
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -163,6 +165,10 @@ async function main(): Promise<void> {
   const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
   const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
   const PORT = Number(process.env.BENCH_PORT ?? 3901);
+  const onlyIndex = process.argv.indexOf('--only');
+  const parts = new Set(
+    onlyIndex >= 0 ? process.argv[onlyIndex + 1]!.split(',') : ['ledger', 'stats', 'create', 'export'],
+  );
 
   const data = await ensureHazardData({ hazards: flag('hazards', 2_000_000), schools: flag('schools', 20_000) });
   if (process.argv.includes('--explain')) {
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
       { label: 'school', session: school },
       { label: 'province', session: province },
     ];
-    for (const user of users) {
+    for (const user of parts.has('ledger') ? users : []) {
       for (const filter of filters) {
         const base = `${api}/hazards?${filter.query}`;
         const matching =
@@ -261,7 +267,7 @@ async function main(): Promise<void> {
       { label: 'city by county', orgId: city, session: province, column: 'city_id' },
       { label: 'county by school', orgId: data.countyId, session: province, column: 'county_id' },
     ];
-    for (const target of statsTargets) {
+    for (const target of parts.has('stats') ? statsTargets : []) {
       const rows = await scalar(`SELECT count(*) FROM hazard WHERE ${target.column} = $1`, [target.orgId]);
       const times = await timeGets(`${api}/hazards/stats?orgId=${target.orgId}`, target.session, STATS_RUNS, 2);
       figures.push({
@@ -274,177 +280,184 @@ async function main(): Promise<void> {
     }
 
     // ---- create throughput ----
-    await client.query(`
+    if (parts.has('create')) await createThroughput();
+    async function createThroughput() {
+      await client.query(`
       DROP TABLE IF EXISTS bench_bare_hazard;
       CREATE TABLE bench_bare_hazard (LIKE hazard INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS
         INCLUDING INDEXES)`);
-    const barePort = await freePort();
-    const bare = await spawnChild(
-      ['--import', 'tsx', 'bench/hazards.ts', '--bare-server'],
-      {},
-      barePort,
-      '/bare/hazards',
-    );
-    const titles = ['灭火器过期未更换', '疏散通道堆放杂物', '校门口防冲撞设施缺失', '楼梯扶手松动'];
-    const categories = ['fire', 'fire', 'traffic', 'building'];
-    // Which status the create route answers with (200 or 201), found out once.
-    const probe = await fetch(`${api}/hazards`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: school.cookie, 'x-csrf-token': school.csrfToken },
-      body: JSON.stringify({ orgId: schoolId, title: '基准探测隐患', category: 'other' }),
-    });
-    const createStatus = probe.status;
-    await probe.text();
-    if (createStatus >= 300) throw new Error(`POST /hazards answered ${createStatus}`);
-    const load = async (target: 'app' | 'bare', seconds: number) => {
-      const okStatus = target === 'app' ? createStatus : 201;
-      let next = 0;
-      const statuses = new Map<number, number>();
-      const instance = autocannon({
-        url: target === 'app' ? server.url : bare.url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        timeout: 30,
-        requests: [
-          {
-            method: 'POST',
-            path: target === 'app' ? '/api/v1/hazards' : '/bare/hazards',
-            headers:
-              target === 'app'
-                ? { 'content-type': 'application/json', cookie: school.cookie, 'x-csrf-token': school.csrfToken }
-                : { 'content-type': 'application/json' },
-            setupRequest: (request) => {
-              const n = next++ % titles.length;
-              return {
-                ...request,
-                body: JSON.stringify({ orgId: schoolId, title: titles[n], category: categories[n] }),
-              };
+      const barePort = await freePort();
+      const bare = await spawnChild(
+        ['--import', 'tsx', 'bench/hazards.ts', '--bare-server'],
+        {},
+        barePort,
+        '/bare/hazards',
+      );
+      const titles = ['灭火器过期未更换', '疏散通道堆放杂物', '校门口防冲撞设施缺失', '楼梯扶手松动'];
+      const categories = ['fire', 'fire', 'traffic', 'building'];
+      // Which status the create route answers with (200 or 201), found out once.
+      const probe = await fetch(`${api}/hazards`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: school.cookie, 'x-csrf-token': school.csrfToken },
+        body: JSON.stringify({ orgId: schoolId, title: '基准探测隐患', category: 'other' }),
+      });
+      const createStatus = probe.status;
+      await probe.text();
+      if (createStatus >= 300) throw new Error(`POST /hazards answered ${createStatus}`);
+      const load = async (target: 'app' | 'bare', seconds: number) => {
+        const okStatus = target === 'app' ? createStatus : 201;
+        let next = 0;
+        const statuses = new Map<number, number>();
+        const instance = autocannon({
+          url: target === 'app' ? server.url : bare.url,
+          connections: CONNECTIONS,
+          duration: seconds,
+          timeout: 30,
+          requests: [
+            {
+              method: 'POST',
+              path: target === 'app' ? '/api/v1/hazards' : '/bare/hazards',
+              headers:
+                target === 'app'
+                  ? { 'content-type': 'application/json', cookie: school.cookie, 'x-csrf-token': school.csrfToken }
+                  : { 'content-type': 'application/json' },
+              setupRequest: (request) => {
+                const n = next++ % titles.length;
+                return {
+                  ...request,
+                  body: JSON.stringify({ orgId: schoolId, title: titles[n], category: categories[n] }),
+                };
+              },
             },
-          },
-        ],
-      });
-      instance.on('response', (_client: unknown, statusCode: number) => {
-        statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-      });
-      const result = await instance;
-      const created = statuses.get(okStatus) ?? 0;
-      const other = [...statuses].filter(([status]) => status !== okStatus);
-      if (other.length > 0 || result.errors > 0) {
-        console.log(`${target}: statuses ${JSON.stringify(Object.fromEntries(statuses))}, errors ${result.errors}`);
+          ],
+        });
+        instance.on('response', (_client: unknown, statusCode: number) => {
+          statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+        });
+        const result = await instance;
+        const created = statuses.get(okStatus) ?? 0;
+        const other = [...statuses].filter(([status]) => status !== okStatus);
+        if (other.length > 0 || result.errors > 0) {
+          console.log(`${target}: statuses ${JSON.stringify(Object.fromEntries(statuses))}, errors ${result.errors}`);
+        }
+        return { perSecond: created / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses };
+      };
+      const appRates: number[] = [];
+      const bareRates: number[] = [];
+      const appLatency: number[] = [];
+      const bareLatency: number[] = [];
+      await load('bare', 3);
+      await load('app', 3);
+      for (let round_ = 0; round_ < ROUNDS; round_++) {
+        const b = await load('bare', DURATION);
+        bareRates.push(b.perSecond);
+        bareLatency.push(b.p50);
+        const a = await load('app', DURATION);
+        appRates.push(a.perSecond);
+        appLatency.push(a.p50);
       }
-      return { perSecond: created / result.duration, p50: result.latency.p50, p99: result.latency.p99, statuses };
-    };
-    const appRates: number[] = [];
-    const bareRates: number[] = [];
-    const appLatency: number[] = [];
-    const bareLatency: number[] = [];
-    await load('bare', 3);
-    await load('app', 3);
-    for (let round_ = 0; round_ < ROUNDS; round_++) {
-      const b = await load('bare', DURATION);
-      bareRates.push(b.perSecond);
-      bareLatency.push(b.p50);
-      const a = await load('app', DURATION);
-      appRates.push(a.perSecond);
-      appLatency.push(a.p50);
+      await bare.stop();
+      const appRate = median(appRates);
+      const bareRate = median(bareRates);
+      figures.push({
+        metric: `POST /hazards, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION} s`,
+        unit: 'req/s',
+        ...spread(appRates, 0),
+        note: `latency p50 per round ${appLatency.join(', ')} ms`,
+      });
+      figures.push({
+        metric: `bare Fastify + pg INSERT, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION} s`,
+        unit: 'req/s',
+        ...spread(bareRates, 0),
+        note: `latency p50 per round ${bareLatency.join(', ')} ms`,
+      });
+      figures.push({
+        metric: 'create throughput, app / bare (medians)',
+        unit: '%',
+        value: round((appRate / bareRate) * 100, 0),
+        target: '≥ 50',
+        ok: appRate / bareRate >= 0.5,
+      });
+      await client.query('DROP TABLE bench_bare_hazard');
     }
-    await bare.stop();
-    const appRate = median(appRates);
-    const bareRate = median(bareRates);
-    figures.push({
-      metric: `POST /hazards, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION} s`,
-      unit: 'req/s',
-      ...spread(appRates, 0),
-      note: `latency p50 per round ${appLatency.join(', ')} ms`,
-    });
-    figures.push({
-      metric: `bare Fastify + pg INSERT, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION} s`,
-      unit: 'req/s',
-      ...spread(bareRates, 0),
-      note: `latency p50 per round ${bareLatency.join(', ')} ms`,
-    });
-    figures.push({
-      metric: 'create throughput, app / bare (medians)',
-      unit: '%',
-      value: round((appRate / bareRate) * 100, 0),
-      target: '≥ 50',
-      ok: appRate / bareRate >= 0.5,
-    });
-    await client.query('DROP TABLE bench_bare_hazard');
 
     // ---- export ----
-    // A city and a reporting period (business days) that give about 50,000 and about 5,000 rows.
-    const since = async (rows: number) => {
-      const result = await client.query(
-        `SELECT to_char(reported_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day FROM hazard WHERE city_id = $1
+    if (parts.has('export')) await exportsRun();
+    async function exportsRun() {
+      // A city and a reporting period (business days) that give about 50,000 and about 5,000 rows.
+      const since = async (rows: number) => {
+        const result = await client.query(
+          `SELECT to_char(reported_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day FROM hazard WHERE city_id = $1
          ORDER BY reported_at DESC OFFSET $2 LIMIT 1`,
-        [city, rows, BUSINESS_TZ],
-      );
-      return result.rows[0].day as string;
-    };
-    const today = await scalar(`SELECT to_char(now() AT TIME ZONE $1, 'YYYYMMDD')`, [BUSINESS_TZ]);
-    const todayText = String(today).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3');
-    const exports = [
-      { label: 'small', from: await since(5_000) },
-      { label: 'large', from: await since(50_000) },
-    ];
-    const exportRows = new Map<string, number>();
-    for (const e of exports) {
-      exportRows.set(
-        e.label,
-        await scalar(
-          `SELECT count(*) FROM hazard WHERE city_id = $1 AND reported_at >= ($2::date)::timestamp AT TIME ZONE $3`,
-          [city, e.from, BUSINESS_TZ],
-        ),
-      );
-    }
-    const exportTimes = new Map<string, number[]>();
-    const exportPeaks = new Map<string, number[]>();
-    const exportBytes = new Map<string, number>();
-    const baselineRss = procStatus(pid, 'VmRSS');
-    // All small runs first: RSS that a large export leaves behind would hide a small one's peak.
-    for (const e of exports) {
-      for (let run = 0; run < EXPORT_RUNS; run++) {
-        // Reset the peak (VmHWM) to the current RSS, then read it after the download.
-        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-        const before = procStatus(pid, 'VmRSS');
-        const started = performance.now();
-        const response = await fetch(`${api}/hazards/export.xlsx?orgId=${city}&from=${e.from}&to=${todayText}`, {
-          headers: { cookie: province.cookie },
-        });
-        if (response.status !== 200) throw new Error(`export ${e.label}: ${response.status} ${await response.text()}`);
-        let bytes = 0;
-        for await (const chunk of response.body!) bytes += (chunk as Uint8Array).byteLength;
-        const ms = performance.now() - started;
-        const peak = procStatus(pid, 'VmHWM');
-        exportTimes.set(e.label, [...(exportTimes.get(e.label) ?? []), ms]);
-        exportPeaks.set(e.label, [...(exportPeaks.get(e.label) ?? []), peak]);
-        exportBytes.set(e.label, bytes);
-        console.log(
-          `export ${e.label} (${exportRows.get(e.label)} rows): ${Math.round(ms)} ms, ${bytes} bytes, RSS ${Math.round(before)} → peak ${Math.round(peak)} MiB`,
+          [city, rows, BUSINESS_TZ],
         );
-        await sleep(500);
+        return result.rows[0].day as string;
+      };
+      const today = await scalar(`SELECT to_char(now() AT TIME ZONE $1, 'YYYYMMDD')`, [BUSINESS_TZ]);
+      const todayText = String(today).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3');
+      const exports = [
+        { label: 'small', from: await since(5_000) },
+        { label: 'large', from: await since(50_000) },
+      ];
+      const exportRows = new Map<string, number>();
+      for (const e of exports) {
+        exportRows.set(
+          e.label,
+          await scalar(
+            `SELECT count(*) FROM hazard WHERE city_id = $1 AND reported_at >= ($2::date)::timestamp AT TIME ZONE $3`,
+            [city, e.from, BUSINESS_TZ],
+          ),
+        );
       }
+      const exportTimes = new Map<string, number[]>();
+      const exportPeaks = new Map<string, number[]>();
+      const exportBytes = new Map<string, number>();
+      const baselineRss = procStatus(pid, 'VmRSS');
+      // All small runs first: RSS that a large export leaves behind would hide a small one's peak.
+      for (const e of exports) {
+        for (let run = 0; run < EXPORT_RUNS; run++) {
+          // Reset the peak (VmHWM) to the current RSS, then read it after the download.
+          fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+          const before = procStatus(pid, 'VmRSS');
+          const started = performance.now();
+          const response = await fetch(`${api}/hazards/export.xlsx?orgId=${city}&from=${e.from}&to=${todayText}`, {
+            headers: { cookie: province.cookie },
+          });
+          if (response.status !== 200)
+            throw new Error(`export ${e.label}: ${response.status} ${await response.text()}`);
+          let bytes = 0;
+          for await (const chunk of response.body!) bytes += (chunk as Uint8Array).byteLength;
+          const ms = performance.now() - started;
+          const peak = procStatus(pid, 'VmHWM');
+          exportTimes.set(e.label, [...(exportTimes.get(e.label) ?? []), ms]);
+          exportPeaks.set(e.label, [...(exportPeaks.get(e.label) ?? []), peak]);
+          exportBytes.set(e.label, bytes);
+          console.log(
+            `export ${e.label} (${exportRows.get(e.label)} rows): ${Math.round(ms)} ms, ${bytes} bytes, RSS ${Math.round(before)} → peak ${Math.round(peak)} MiB`,
+          );
+          await sleep(500);
+        }
+      }
+      for (const e of exports) {
+        const rows = exportRows.get(e.label)!;
+        figures.push({
+          metric: `export.xlsx ${rows} rows (city ${city}, from ${e.from}), time`,
+          unit: 'ms',
+          ...spread(exportTimes.get(e.label)!, 0),
+          note: `${round(exportBytes.get(e.label)! / 2 ** 20, 1)} MiB file`,
+        });
+        figures.push({
+          metric: `export.xlsx ${rows} rows, server peak RSS (VmHWM)`,
+          unit: 'MiB',
+          ...spread(exportPeaks.get(e.label)!, 0),
+          note: `RSS before the exports ${Math.round(baselineRss)} MiB`,
+        });
+      }
+      details.exports = Object.fromEntries(
+        exports.map((e) => [e.label, { from: e.from, rows: exportRows.get(e.label) }]),
+      );
+      details.serverRssAtEndMiB = Math.round(procStatus(pid, 'VmRSS'));
     }
-    for (const e of exports) {
-      const rows = exportRows.get(e.label)!;
-      figures.push({
-        metric: `export.xlsx ${rows} rows (city ${city}, from ${e.from}), time`,
-        unit: 'ms',
-        ...spread(exportTimes.get(e.label)!, 0),
-        note: `${round(exportBytes.get(e.label)! / 2 ** 20, 1)} MiB file`,
-      });
-      figures.push({
-        metric: `export.xlsx ${rows} rows, server peak RSS (VmHWM)`,
-        unit: 'MiB',
-        ...spread(exportPeaks.get(e.label)!, 0),
-        note: `RSS before the exports ${Math.round(baselineRss)} MiB`,
-      });
-    }
-    details.exports = Object.fromEntries(
-      exports.map((e) => [e.label, { from: e.from, rows: exportRows.get(e.label) }]),
-    );
-    details.serverRssAtEndMiB = Math.round(procStatus(pid, 'VmRSS'));
   } catch (error) {
     console.log(server.output());
     throw error;

@@ -235,6 +235,23 @@ export interface HazardTable {
   updated_at: Timestamp;
 }
 
+/** Monthly hazard counts per county, category and grade (0008_hazard_rollup.ts; kept by a trigger). */
+export interface HazardRollupTable {
+  county_id: number;
+  city_id: number;
+  province_id: number;
+  /** First day of the report's business month (Asia/Shanghai), `YYYY-MM-DD`. */
+  month: ColumnType<string, string, string>;
+  category: string;
+  /** '' while not graded. */
+  grade: string;
+  found: number;
+  rectified: number;
+  supervised: number;
+  /** numeric: arrives as a string */
+  close_seconds: ColumnType<string, string | number, string | number>;
+}
+
 /** Every table the application uses. Modules add theirs here next to their migration. */
 export interface DB extends DevicesDB, InspectionsDB, GuardsDB {
   org_unit: OrgUnitTable;
@@ -252,6 +269,7 @@ export interface DB extends DevicesDB, InspectionsDB, GuardsDB {
   app_setting: AppSettingTable;
   idempotency_key: IdempotencyKeyTable;
   hazard: HazardTable;
+  hazard_rollup: HazardRollupTable;
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>;

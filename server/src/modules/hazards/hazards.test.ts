@@ -8,10 +8,12 @@ import {
 } from '@safe-campus/domain';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltOrg, type BuiltUser, buildTree, buildUser, type Tree } from '../../../test/factories.js';
+import { type BuiltOrg, type BuiltUser, buildOrg, buildTree, buildUser, type Tree } from '../../../test/factories.js';
 import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
+import { endOfDay, formatDate, startOfDay } from '../../platform/dates.js';
 import { multipartBody } from '../files/test-support.js';
 import { sweepHazardAlerts } from './alerts.js';
 import { HazardService } from './service.js';
@@ -227,6 +229,48 @@ describe('the closed loop', () => {
     const reopened = await act(security, hazard.id, 'reopen', { reason: '复查发现新增过期灭火器' });
     expect(reopened.json()).toMatchObject({ state: 'rectifying', closedAt: null });
     expect((await auditActions(hazard.id)).at(-1)).toBe('hazard.reopen');
+  });
+
+  it('answers a report with the detail a read of it gives, and tells the security officers once', async () => {
+    const realtimeBefore = await t.database.db
+      .selectFrom('realtime_event')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirstOrThrow();
+    const cases: [Client, Record<string, unknown>][] = [
+      [teacher, { placeId, description: '南门岗亭照明损坏', foundAt: new Date(Date.now() - HOUR).toISOString() }],
+      [countyOfficer, { orgId: tree.department.id, title: '总务仓库电线老化', category: 'building' }],
+      [countyOfficer, { title: '校外河塘无防护栏', category: 'surroundings' }],
+      [security, { title: '安保室对讲机故障', category: 'public_order' }],
+    ];
+    for (const [client, body] of cases) {
+      const created = await report(client, body);
+      expect(created.statusCode, created.body).toBe(200);
+      const read = await client.get(`/api/v1/hazards/${created.json().id}`);
+      expect(created.json()).toEqual(read.json());
+    }
+    const [fromTeacher, fromDepartment, fromCounty, fromSecurity] = (
+      await t.database.db.selectFrom('hazard').select('id').orderBy('id', 'desc').limit(4).execute()
+    )
+      .map((row) => row.id)
+      .reverse() as [number, number, number, number];
+    // The security officer hears of every report but their own; each inbox row is also a realtime event.
+    for (const id of [fromTeacher, fromDepartment, fromCounty]) {
+      expect(await notificationsOf(security.userId, 'hazard.reported', id)).toHaveLength(1);
+    }
+    expect(await notificationsOf(security.userId, 'hazard.reported', fromSecurity)).toHaveLength(0);
+    const events = await t.database.db
+      .selectFrom('realtime_event')
+      .select(['type', 'user_id', 'org_path', 'payload'])
+      .where('id', '>', realtimeBefore.id ?? 0)
+      .orderBy('id')
+      .execute();
+    expect(events.filter((event) => event.type === 'hazard.changed')).toHaveLength(4);
+    expect(
+      events.filter(
+        (event) => event.type === 'notification' && (event.payload as { kind: string }).kind === 'hazard.reported',
+      ),
+    ).toHaveLength(3);
+    expect(await auditActions(fromCounty)).toEqual(['hazard.create']);
   });
 
   it('rejects a report that is not a hazard, with a reason, and keeps it out of the found count', async () => {
@@ -675,6 +719,255 @@ describe('statistics and ledgers', () => {
       expect.arrayContaining([tree.department.name, `${tree.school.name}（本级）`]),
     );
   });
+
+  it('keeps the monthly roll-up equal to the rows through random writes: province and city statistics', async () => {
+    const db = t.database.db;
+    // Two cities, several counties, a school in each new county.
+    const county2 = await buildOrg(db, { parent: tree.city, level: 'county', name: '三区' });
+    const county3 = await buildOrg(db, { parent: tree.otherCity, level: 'county', name: '四区' });
+    const schools = [
+      tree.school,
+      tree.farSchool,
+      await buildOrg(db, { parent: county2, level: 'school', name: '三区中学' }),
+      await buildOrg(db, { parent: county3, level: 'school', name: '四区小学' }),
+    ];
+    const now = Date.now();
+    // Reports near business-month edges (Asia/Shanghai midnight of the 1st, ± a few hours) and anywhere.
+    const monthStart = (back: number) => {
+      const today = formatDate(new Date(now), 'Asia/Shanghai');
+      const [year, month] = today.split('-').map(Number) as [number, number];
+      const first = new Date(Date.UTC(year, month - 1 - back, 1)).toISOString().slice(0, 10);
+      return startOfDay(first, 'Asia/Shanghai').getTime();
+    };
+    const rows = fc.sample(
+      fc.record({
+        school: fc.constantFrom(...schools),
+        category: fc.constantFrom(...HAZARD_CATEGORIES),
+        grade: fc.constantFrom(...HAZARD_GRADES, null),
+        state: fc.constantFrom(...HAZARD_STATES),
+        nearEdge: fc.boolean(),
+        monthsBack: fc.integer({ min: 0, max: 7 }),
+        minutes: fc.integer({ min: -600, max: 600 }),
+        ageMinutes: fc.integer({ min: 0, max: 240 * 24 * 60 }),
+        deadlineDays: fc.integer({ min: -30, max: 30 }),
+        closeHours: fc.integer({ min: 1, max: 1000 }),
+        supervised: fc.boolean(),
+      }),
+      { numRuns: 160, seed: 11 },
+    );
+    const ids: number[] = [];
+    for (const [index, row] of rows.entries()) {
+      const parts = row.school.path.split('/').filter(Boolean).map(Number);
+      const at = row.nearEdge ? monthStart(row.monthsBack) + row.minutes * 60_000 : now - row.ageMinutes * 60_000;
+      const reportedAt = new Date(Math.min(at, now - 60_000));
+      const inserted = await db
+        .insertInto('hazard')
+        .values({
+          code: `ROLL-${index}`,
+          org_path: row.school.path,
+          province_id: parts[0]!,
+          city_id: parts[1]!,
+          county_id: parts[2]!,
+          school_id: parts[3]!,
+          title: `月度汇总隐患${index}`,
+          category: row.category,
+          grade: row.grade,
+          state: row.state,
+          reported_at: reportedAt,
+          deadline: row.state === 'reported' ? null : new Date(now + row.deadlineDays * 24 * HOUR),
+          closed_at: row.state === 'closed' ? new Date(reportedAt.getTime() + row.closeHours * HOUR) : null,
+          supervised: row.supervised,
+          supervising_org_id: row.supervised ? tree.province.id : null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.push(inserted.id);
+    }
+
+    // Random transitions, one by one and in bulk, some in one transaction, some rolled back, a few deletions.
+    const steps = fc.sample(
+      fc.record({
+        pick: fc.integer({ min: 0, max: ids.length - 1 }),
+        kind: fc.constantFrom('close', 'reopen', 'reject', 'grade', 'supervise', 'category', 'rectify', 'delete'),
+        grade: fc.constantFrom(...HAZARD_GRADES),
+        category: fc.constantFrom(...HAZARD_CATEGORIES),
+        hours: fc.integer({ min: 1, max: 500 }),
+        rollback: fc.integer({ min: 0, max: 9 }),
+      }),
+      { numRuns: 120, seed: 12 },
+    );
+    const deleted = new Set<number>();
+    for (const step of steps) {
+      const id = ids[step.pick]!;
+      if (deleted.has(id)) continue;
+      const change = async (trx: typeof db) => {
+        const row = await trx
+          .selectFrom('hazard')
+          .select(['reported_at'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const update = trx.updateTable('hazard').where('id', '=', id);
+        switch (step.kind) {
+          case 'close':
+            await update
+              .set({ state: 'closed', closed_at: new Date(row.reported_at.getTime() + step.hours * HOUR) })
+              .execute();
+            break;
+          case 'reopen':
+            await update.set({ state: 'rectifying', closed_at: null }).execute();
+            break;
+          case 'reject':
+            await update.set({ state: 'rejected', closed_at: null }).execute();
+            break;
+          case 'grade':
+            await update.set({ grade: step.grade }).execute();
+            break;
+          case 'supervise':
+            await update
+              .set((eb) => ({ supervised: eb.not('supervised'), supervising_org_id: tree.province.id }))
+              .execute();
+            break;
+          case 'category':
+            await update.set({ category: step.category }).execute();
+            break;
+          case 'rectify':
+            // Not a counted change: the trigger's condition skips it.
+            await update.set({ state: 'rectified', closed_at: null }).where('state', '<>', 'closed').execute();
+            break;
+          case 'delete':
+            await trx.deleteFrom('hazard').where('id', '=', id).execute();
+            break;
+        }
+      };
+      if (step.rollback === 0) {
+        await db
+          .transaction()
+          .execute(async (trx) => {
+            await change(trx);
+            throw new Error('rolled back');
+          })
+          .catch(() => undefined);
+      } else {
+        await db.transaction().execute(change);
+        if (step.kind === 'delete') deleted.add(id);
+      }
+    }
+    // A bulk statement over many rows in one transaction.
+    await db
+      .updateTable('hazard')
+      .set({ state: 'closed', closed_at: sql`reported_at + interval '3 days'` })
+      .where('id', 'in', ids.slice(0, 20))
+      .where('state', '=', 'rectified')
+      .execute();
+
+    // The roll-up equals a recomputation from the rows.
+    const rollup = await sql<{ key: string }>`
+      SELECT concat_ws('|', county_id, city_id, province_id, month, category, grade, found, rectified, supervised,
+        round(close_seconds)) AS key
+      FROM hazard_rollup WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 ORDER BY 1`.execute(
+      db,
+    );
+    const recount = await sql<{ key: string }>`
+      SELECT concat_ws('|', county_id, city_id, province_id, month, category, grade, found, rectified, supervised,
+        round(close_seconds)) AS key FROM (
+        SELECT county_id, min(city_id) AS city_id, min(province_id) AS province_id,
+          (date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai'))::date AS month, category,
+          coalesce(grade, '') AS grade, count(*) FILTER (WHERE state <> 'rejected') AS found,
+          count(*) FILTER (WHERE state = 'closed') AS rectified,
+          count(*) FILTER (WHERE supervised AND state <> 'rejected') AS supervised,
+          coalesce(sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed'), 0) AS close_seconds
+        FROM hazard GROUP BY county_id, 4, category, 6) r
+      WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 ORDER BY 1`.execute(db);
+    expect(rollup.rows.map((row) => row.key)).toEqual(recount.rows.map((row) => row.key));
+
+    // Province by city and city by county, over periods with whole months, partial edge months, one month.
+    const province = await as(provinceOfficerUser);
+    const day = (monthsBack: number, date: number) => {
+      const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
+      return new Date(Date.UTC(year, month - 1 - monthsBack, date)).toISOString().slice(0, 10);
+    };
+    const lastDay = (monthsBack: number) => {
+      const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
+      return new Date(Date.UTC(year, month - monthsBack, 0)).toISOString().slice(0, 10);
+    };
+    const periods: { from?: string; to?: string }[] = [
+      {},
+      { from: day(5, 15), to: day(1, 10) },
+      { from: day(6, 1), to: lastDay(1) },
+      { from: day(2, 5), to: day(2, 20) },
+      { to: formatDate(new Date(now), 'Asia/Shanghai') },
+      { from: day(3, 2) },
+    ];
+    const zone = 'Asia/Shanghai';
+    for (const period of periods) {
+      const query = new URLSearchParams(period as Record<string, string>).toString();
+      const from = period.from ? startOfDay(period.from, zone) : undefined;
+      const before = period.to ? endOfDay(period.to, zone) : undefined;
+      for (const [client, root, column, childColumn] of [
+        [province, tree.province, 'province_id', 'city_id'],
+        [cityOfficer, tree.city, 'city_id', 'county_id'],
+        [province, tree.otherCity, 'city_id', 'county_id'],
+      ] as const) {
+        const stats: HazardStats = (await client.get(`/api/v1/hazards/stats?orgId=${root.id}&${query}`)).json();
+        const expected = await countGrouped(column, root.id, childColumn, from, before);
+        const label = `${root.name} ${query}`;
+        expect(stats.totals, label).toMatchObject(expected.totals);
+        if (expected.averageDays === null) expect(stats.totals.averageDaysToClose, label).toBeNull();
+        else expect(stats.totals.averageDaysToClose, label).toBeCloseTo(expected.averageDays, 1);
+        for (const row of stats.byChild) {
+          expect(row, `${label} ${row.orgName}`).toMatchObject(expected.child(row.orgId));
+        }
+        for (const row of stats.byCategory) expect(row.found, label).toBe(expected.category(row.category));
+        for (const row of stats.byGrade) expect(row.found, label).toBe(expected.grade(row.grade));
+      }
+    }
+  });
+
+  /** Counts by child unit straight from the rows, in [from, before). */
+  async function countGrouped(
+    column: 'province_id' | 'city_id',
+    id: number,
+    childColumn: 'city_id' | 'county_id',
+    from?: Date,
+    before?: Date,
+  ) {
+    let query = t.database.db
+      .selectFrom('hazard')
+      .select(['state', 'deadline', 'grade', 'supervised', 'reported_at', 'closed_at', 'category', childColumn])
+      .where(column, '=', id);
+    if (from) query = query.where('reported_at', '>=', from);
+    if (before) query = query.where('reported_at', '<', before);
+    const rows = await query.execute();
+    const now = Date.now();
+    const tally = (subset: typeof rows) => {
+      const found = subset.filter((row) => row.state !== 'rejected');
+      return {
+        found: found.length,
+        rectified: found.filter((row) => row.state === 'closed').length,
+        overdue: subset.filter(
+          (row) => !['closed', 'rejected'].includes(row.state) && row.deadline && row.deadline.getTime() < now,
+        ).length,
+        major: found.filter((row) => row.grade === 'major').length,
+        supervised: found.filter((row) => row.supervised).length,
+      };
+    };
+    const closed = rows.filter((row) => row.state === 'closed');
+    return {
+      totals: tally(rows),
+      averageDays:
+        closed.length === 0
+          ? null
+          : closed.reduce((sum, row) => sum + (row.closed_at!.getTime() - row.reported_at.getTime()), 0) /
+            closed.length /
+            (24 * HOUR),
+      child: (childId: number) =>
+        tally(rows.filter((row) => (row as Record<string, unknown>)[childColumn] === childId)),
+      category: (category: string) =>
+        rows.filter((row) => row.category === category && row.state !== 'rejected').length,
+      grade: (grade: string | null) =>
+        rows.filter((row) => (row.grade ?? null) === grade && row.state !== 'rejected').length,
+    };
+  }
 
   it('exports the printable ledger and the statistics to Excel, audited', async () => {
     const response = await security.get('/api/v1/hazards/export.xlsx?open=true');

@@ -3,6 +3,7 @@ import {
   exportHazardsQuery,
   HAZARD_COMMANDS,
   type HazardCommand,
+  type HazardDetail,
   hazardActionBodies,
   hazardDetail,
   hazardIdParams,
@@ -270,10 +271,14 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
     async (request) => {
       const auth = authOf(request);
       const key = idempotencyKeyOf(request);
-      const id = await runIdempotent(db, auth, key, 'POST /hazards', request.body, (trx) =>
-        service.create(trx, auth, actorOf(request), request.body),
-      );
-      return service.detail(auth, id);
+      // The detail comes from the write itself; a replay (or a report with photos) reads it afresh.
+      let fresh: HazardDetail | null = null;
+      const id = await runIdempotent(db, auth, key, 'POST /hazards', request.body, async (trx) => {
+        const reported = await service.report(trx, auth, actorOf(request), request.body);
+        fresh = reported.detail;
+        return reported.id;
+      });
+      return fresh ?? service.detail(auth, id);
     },
   );
 

@@ -4,6 +4,7 @@ import {
   HAZARD_ACTIONS,
   type HazardAction,
   type HazardCommand,
+  type HazardDetail,
   type HazardState,
   type hazardActionBodies,
   isOpen,
@@ -16,7 +17,7 @@ import {
   pathIds,
   transition,
 } from '@safe-campus/domain';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import type { DB, HazardRow, HazardTable } from '../../db/schema.js';
 import { type AuditActor, appendAudit } from '../../platform/audit.js';
@@ -24,11 +25,12 @@ import { type AuthContext, can } from '../../platform/auth-context.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { attachFiles } from '../../platform/files.js';
 import { notify } from '../../platform/notifications.js';
-import { publish } from '../../platform/realtime.js';
+import { iso } from '../../platform/pagination.js';
+import { publish, REALTIME_CHANNEL } from '../../platform/realtime.js';
 import { inScope } from '../../platform/scope.js';
-import { appendTimeline, readTimeline } from '../../platform/timeline.js';
+import { appendTimeline, readTimeline, type TimelineEvent } from '../../platform/timeline.js';
 import { hazardSummaryForAudit, type PhotoRow, photoIdsOf, presentHazardDetail } from './presenter.js';
-import { HazardQueries, type HazardRoot, LEVEL_COLUMN } from './queries.js';
+import { type HazardListRow, HazardQueries, type HazardRoot, LEVEL_COLUMN } from './queries.js';
 
 const BUREAU_LEVELS: readonly OrgLevel[] = ['province', 'city', 'county'];
 
@@ -223,6 +225,20 @@ export class HazardService {
     input: CreateHazardBody,
     now = new Date(),
   ): Promise<number> {
+    return (await this.report(trx, auth, actor, input, now)).id;
+  }
+
+  /**
+   * Reports a hazard and returns its id with the detail page's view of it, built from what the write
+   * returned (no second read). Reports with photos return no detail: the route reads it afterwards.
+   */
+  async report(
+    trx: Kysely<DB>,
+    auth: AuthContext,
+    actor: AuditActor,
+    input: CreateHazardBody,
+    now = new Date(),
+  ): Promise<{ id: number; detail: HazardDetail | null }> {
     const unit = await this.org(trx, input.orgId);
     if (!unit || !inScope(auth, unit.path)) throw notFound();
     if (unit.level !== 'school' && unit.level !== 'department') throw new AppError(400, 'hazard_org_not_school');
@@ -237,6 +253,7 @@ export class HazardService {
     const planX = input.planX ?? null;
     const planY = input.planY ?? null;
     if ((planX === null) !== (planY === null)) throw new AppError(400, 'place_plan_invalid');
+    let floorPlanFileId: string | null = null;
     if (input.placeId != null) {
       const place = await trx
         .selectFrom('place')
@@ -245,6 +262,7 @@ export class HazardService {
         .executeTakeFirst();
       if (place?.org_id !== schoolId) throw new AppError(400, 'hazard_place_invalid');
       if (planX !== null && place.floor_plan_file_id === null) throw new AppError(400, 'place_plan_invalid');
+      floorPlanFileId = place.floor_plan_file_id;
     } else if (planX !== null) {
       throw new AppError(400, 'place_plan_invalid');
     }
@@ -253,57 +271,63 @@ export class HazardService {
 
     // A bureau reporting inside a school is a spot check (督导检查): the school owns the hazard, the bureau supervises it.
     const spotCheck = isBureau(auth);
-    const id = await this.queries.nextId(trx);
-    const row = await trx
-      .insertInto('hazard')
-      .values({
-        id,
-        code: `YH${foundAt.getUTCFullYear()}${String(id).padStart(7, '0')}`,
-        org_path: unit.path,
-        province_id: provinceId,
-        city_id: cityId,
-        county_id: countyId,
-        school_id: schoolId,
-        department_id: departmentId,
-        title: input.title,
-        description: input.description?.trim() ? input.description : null,
-        category: input.category,
-        place_id: input.placeId ?? null,
-        plan_x: planX,
-        plan_y: planY,
-        source: spotCheck ? 'spot_check' : 'report',
-        reported_by: auth.userId,
-        reported_at: foundAt,
-        supervised: spotCheck,
-        supervising_org_id: spotCheck ? auth.activeOrg.id : null,
-        supervised_at: spotCheck ? now : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: unit.path });
-    await appendTimeline(trx, {
-      recordType: 'hazard',
-      recordId: id,
-      orgPath: unit.path,
-      actorId: auth.userId,
-      action: 'report',
-      toState: 'reported',
-      note: input.description?.trim() ? input.description : null,
-      data: { photoIds, category: input.category, source: row.source },
-    });
-    const officers = await this.queries.usersWithRole(trx, schoolId, ['school_security']);
-    await notify(trx, {
-      userIds: officers.filter((userId) => userId !== auth.userId),
-      kind: 'hazard.reported',
-      title: `新上报隐患：${input.title}`,
-      link: `/hazards/${id}`,
-      orgPath: unit.path,
-    });
-    await publish(trx, {
-      type: 'hazard.changed',
-      orgPath: unit.path,
-      payload: { id, state: 'reported', action: 'report' },
-    });
+    const description = input.description?.trim() ? input.description : null;
+    const source = spotCheck ? 'spot_check' : 'report';
+    // One statement: the hazard, its first timeline step, the security officers' inbox rows and the realtime
+    // events with their NOTIFY (platform/realtime.ts's batch form, `{"ids":[…]}`), and the names the page shows.
+    const written = await sql<HazardListRow & { timeline_id: number; timeline_at: Date }>`
+      WITH n AS (SELECT nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id),
+      h AS (
+        INSERT INTO hazard (id, code, org_path, province_id, city_id, county_id, school_id, department_id, title,
+          description, category, place_id, plan_x, plan_y, source, reported_by, reported_at, supervised,
+          supervising_org_id, supervised_at)
+        SELECT n.id, ${`YH${foundAt.getUTCFullYear()}`} || lpad(n.id::text, 7, '0'), ${unit.path}, ${provinceId},
+          ${cityId}, ${countyId}, ${schoolId}, ${departmentId}::integer, ${input.title}, ${description}::text,
+          ${input.category}, ${input.placeId ?? null}::integer, ${planX}::numeric, ${planY}::numeric, ${source},
+          ${auth.userId}, ${foundAt}::timestamptz, ${spotCheck}, ${spotCheck ? auth.activeOrg.id : null}::integer,
+          ${spotCheck ? now : null}::timestamptz
+        FROM n
+        RETURNING *
+      ),
+      t AS (
+        INSERT INTO timeline_event (record_type, record_id, org_path, actor_id, action, from_state, to_state, note, data)
+        SELECT 'hazard', h.id, h.org_path, ${auth.userId}, 'report', NULL, 'reported', ${description}::text,
+          jsonb_build_object('photoIds', ${JSON.stringify(photoIds)}::jsonb, 'category', h.category, 'source', h.source)
+        FROM h
+        RETURNING id, at
+      ),
+      inbox AS (
+        INSERT INTO notification (user_id, kind, title, body, link, org_path)
+        SELECT DISTINCT role_assignment.user_id, 'hazard.reported', ${`新上报隐患：${input.title}`}, NULL::text,
+          '/hazards/' || h.id, h.org_path
+        FROM h, role_assignment JOIN app_user ON app_user.id = role_assignment.user_id
+        WHERE role_assignment.org_id = ${schoolId} AND role_assignment.role = 'school_security'
+          AND NOT app_user.disabled AND role_assignment.user_id <> ${auth.userId}
+        RETURNING id, user_id, kind, title, link
+      ),
+      events AS (
+        INSERT INTO realtime_event (type, org_path, user_id, payload)
+        SELECT 'notification', NULL, inbox.user_id,
+          jsonb_build_object('id', inbox.id, 'kind', inbox.kind, 'title', inbox.title, 'link', inbox.link)
+        FROM inbox
+        UNION ALL
+        SELECT 'hazard.changed', h.org_path, NULL, jsonb_build_object('id', h.id, 'state', 'reported', 'action', 'report')
+        FROM h
+        RETURNING id
+      )
+      SELECT h.*,
+        (SELECT name FROM org_unit WHERE id = h.school_id) AS school_name,
+        (SELECT name FROM org_unit WHERE id = h.department_id) AS department_name,
+        (SELECT name FROM place WHERE id = h.place_id) AS place_name,
+        (SELECT display_name FROM app_user WHERE id = h.reported_by) AS reporter_name,
+        NULL::text AS responsible_name,
+        (SELECT name FROM org_unit WHERE id = h.supervising_org_id) AS supervising_org_name,
+        t.id AS timeline_id, t.at AS timeline_at,
+        pg_notify(${REALTIME_CHANNEL}, json_build_object('ids', (SELECT json_agg(id ORDER BY id) FROM events))::text)
+      FROM h, t`.execute(trx);
+    const { timeline_id: timelineId, timeline_at: timelineAt, ...row } = written.rows[0]!;
+    const id = row.id;
+    if (photoIds.length > 0) await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: unit.path });
     // Last: the audit chain's lock is then held only for this insert and the commit.
     await appendAudit(trx, actor, {
       action: 'hazard.create',
@@ -312,7 +336,32 @@ export class HazardService {
       orgPath: unit.path,
       detail: { after: hazardSummaryForAudit(row) },
     });
-    return id;
+    if (photoIds.length > 0) return { id, detail: null };
+    const timeline: TimelineEvent[] = [
+      {
+        id: timelineId,
+        at: iso(timelineAt)!,
+        actorId: auth.userId,
+        actorName: row.reporter_name,
+        action: 'report',
+        fromState: null,
+        toState: 'reported',
+        note: description,
+        data: { photoIds, category: row.category, source: row.source },
+      },
+    ];
+    const supervisingOrgPath = spotCheck ? auth.activeOrg.path : null;
+    return {
+      id,
+      detail: presentHazardDetail(
+        row,
+        timeline,
+        new Map(),
+        floorPlanFileId,
+        this.commandsFor(auth, row, supervisingOrgPath),
+        now,
+      ),
+    };
   }
 
   /** Photos must be images the caller uploaded and has not attached yet (attachFiles checks the rest). */

@@ -9,8 +9,9 @@ import {
 } from '@safe-campus/domain';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { formatDate, startOfDay } from '../../platform/dates.js';
 import { escapeLike } from '../orgs/queries.js';
-import { type HazardRoot, OPEN_STATES, whereUnder } from './queries.js';
+import { type HazardRoot, LEVEL_COLUMN, OPEN_STATES, whereUnder } from './queries.js';
 import { HazardService } from './service.js';
 
 export interface StatsPeriod {
@@ -54,10 +55,150 @@ function counts(bucket: Bucket): HazardCounts {
   };
 }
 
+/** The time zone of the roll-up's months (0008_hazard_rollup.ts). */
+export const ROLLUP_TIME_ZONE = 'Asia/Shanghai';
+
+/** `YYYY-MM-01` of the month `at` falls in, in the roll-up's time zone. */
+export function rollupMonthOf(at: Date): string {
+  return `${formatDate(at, ROLLUP_TIME_ZONE).slice(0, 7)}-01`;
+}
+
+function nextMonth(month: string): string {
+  const [year, number] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, number, 1)).toISOString().slice(0, 10);
+}
+
+export interface PeriodSplit {
+  /** Whole roll-up months read from hazard_rollup (`from` inclusive, `before` exclusive, null = open), or null. */
+  months: { from: string | null; before: string | null } | null;
+  /** Instant ranges [from, before) read from the hazard rows: the partial months at the period's edges. */
+  edges: { from?: Date; before?: Date }[];
+}
+
+/** Splits a period into the whole business months inside it and the partial months at its edges. */
+export function splitPeriod(from: Date | undefined, before: Date | undefined): PeriodSplit {
+  let first: string | null = null;
+  if (from) {
+    const month = rollupMonthOf(from);
+    first = startOfDay(month, ROLLUP_TIME_ZONE).getTime() === from.getTime() ? month : nextMonth(month);
+  }
+  const end = before ? rollupMonthOf(before) : null;
+  if (first !== null && end !== null && first >= end) return { months: null, edges: [{ from, before }] };
+  const edges: PeriodSplit['edges'] = [];
+  if (from && first !== null) {
+    const start = startOfDay(first, ROLLUP_TIME_ZONE);
+    if (from.getTime() < start.getTime()) edges.push({ from, before: start });
+  }
+  if (before && end !== null) {
+    const start = startOfDay(end, ROLLUP_TIME_ZONE);
+    if (start.getTime() < before.getTime()) edges.push({ from: start, before });
+  }
+  return { months: { from: first, before: end }, edges };
+}
+
+interface CountRow {
+  child_id: number | null;
+  category: string;
+  grade: string | null;
+  found: string | number;
+  rectified: string | number;
+  overdue: string | number;
+  major: string | number;
+  supervised: string | number;
+  close_seconds: string | number | null;
+}
+
+const OPEN_LIST = sql.join(OPEN_STATES.map((state) => sql.lit(state)));
+
+/** What is counted of the hazard rows (every definition in one place); `now` null leaves overdue to another part. */
+function countColumns(now: Date | null) {
+  return [
+    sql<string>`count(*) FILTER (WHERE state <> 'rejected')`.as('found'),
+    sql<string>`count(*) FILTER (WHERE state = 'closed')`.as('rectified'),
+    (now === null
+      ? sql<string>`0::bigint`
+      : sql<string>`count(*) FILTER (WHERE state IN (${OPEN_LIST}) AND deadline < ${now})`
+    ).as('overdue'),
+    sql<string>`count(*) FILTER (WHERE grade = 'major' AND state <> 'rejected')`.as('major'),
+    sql<string>`count(*) FILTER (WHERE supervised AND state <> 'rejected')`.as('supervised'),
+    sql<string | null>`sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed')`.as(
+      'close_seconds',
+    ),
+  ];
+}
+
+/** County, school and department statistics: one grouped scan of the hazard rows. */
+async function baseRows(db: Kysely<DB>, root: HazardRoot, period: StatsPeriod, now: Date): Promise<CountRow[]> {
+  const childColumn = HazardService.childColumn(root.level);
+  let query = db
+    .selectFrom('hazard')
+    .select([
+      sql<number | null>`hazard.${sql.ref(childColumn)}`.as('child_id'),
+      'hazard.category',
+      'hazard.grade',
+      ...countColumns(now),
+    ])
+    .where((eb) => whereUnder(eb, root));
+  if (period.from) query = query.where('hazard.reported_at', '>=', period.from);
+  if (period.before) query = query.where('hazard.reported_at', '<', period.before);
+  return query.groupBy([sql`1`, 'hazard.category', 'hazard.grade']).execute();
+}
+
 /**
- * Statistics of the hazards reported under `root` in the period, in one grouped scan: totals, by category,
- * by grade and by child unit. Found = reported and not rejected (a rejected report was not a hazard);
- * rectified = closed; overdue = open and past its deadline now.
+ * Province (by city) and city (by county) statistics, in one statement so that every part reads the same
+ * snapshot: the roll-up for the whole business months inside the period, the hazard rows for the partial
+ * months at its edges, and overdue (which depends on now) live from the open hazards with a deadline
+ * (partial index hazard_open_deadline).
+ */
+async function rollupRows(
+  db: Kysely<DB>,
+  root: HazardRoot & { level: 'province' | 'city' },
+  period: StatsPeriod,
+  now: Date,
+): Promise<CountRow[]> {
+  const rootColumn = sql.ref(LEVEL_COLUMN[root.level]);
+  const child = sql.ref(HazardService.childColumn(root.level));
+  const split = splitPeriod(period.from, period.before);
+  const parts = [];
+  if (split.months) {
+    const { from, before } = split.months;
+    parts.push(sql`
+      SELECT ${child} AS child_id, category, nullif(grade, '') AS grade,
+        sum(found)::bigint AS found, sum(rectified)::bigint AS rectified, 0::bigint AS overdue,
+        (sum(found) FILTER (WHERE grade = 'major'))::bigint AS major, sum(supervised)::bigint AS supervised,
+        sum(close_seconds) AS close_seconds
+      FROM hazard_rollup
+      WHERE ${rootColumn} = ${root.id}
+        ${from === null ? sql`` : sql`AND month >= ${from}::date`}
+        ${before === null ? sql`` : sql`AND month < ${before}::date`}
+      GROUP BY 1, 2, 3`);
+  }
+  for (const edge of split.edges) {
+    parts.push(sql`
+      SELECT ${child} AS child_id, category, grade, ${sql.join(countColumns(null))}
+      FROM hazard
+      WHERE ${rootColumn} = ${root.id}
+        ${edge.from ? sql`AND reported_at >= ${edge.from}` : sql``}
+        ${edge.before ? sql`AND reported_at < ${edge.before}` : sql``}
+      GROUP BY 1, 2, 3`);
+  }
+  parts.push(sql`
+    SELECT ${child} AS child_id, category, grade, 0::bigint, 0::bigint, count(*) AS overdue, 0::bigint, 0::bigint,
+      NULL::numeric
+    FROM hazard
+    WHERE ${rootColumn} = ${root.id} AND state IN (${OPEN_LIST}) AND deadline IS NOT NULL AND deadline < ${now}
+      ${period.from ? sql`AND reported_at >= ${period.from}` : sql``}
+      ${period.before ? sql`AND reported_at < ${period.before}` : sql``}
+    GROUP BY 1, 2, 3`);
+  const result = await sql<CountRow>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
+  return result.rows;
+}
+
+/**
+ * Statistics of the hazards reported under `root` in the period: totals, by category, by grade and by child
+ * unit. Found = reported and not rejected (a rejected report was not a hazard); rectified = closed;
+ * overdue = open and past its deadline now. A province and a city read the monthly roll-up (plus the
+ * edge months' rows); a county, a school and a department count their rows.
  */
 export async function hazardStatistics(
   db: Kysely<DB>,
@@ -65,27 +206,10 @@ export async function hazardStatistics(
   period: StatsPeriod,
   now: Date,
 ): Promise<HazardStats> {
-  const childColumn = HazardService.childColumn(root.level);
-  const open = sql.join(OPEN_STATES.map((state) => sql.lit(state)));
-  let query = db
-    .selectFrom('hazard')
-    .select([
-      sql<number | null>`hazard.${sql.ref(childColumn)}`.as('child_id'),
-      'hazard.category',
-      'hazard.grade',
-      sql<string>`count(*) FILTER (WHERE state <> 'rejected')`.as('found'),
-      sql<string>`count(*) FILTER (WHERE state = 'closed')`.as('rectified'),
-      sql<string>`count(*) FILTER (WHERE state IN (${open}) AND deadline < ${now})`.as('overdue'),
-      sql<string>`count(*) FILTER (WHERE grade = 'major' AND state <> 'rejected')`.as('major'),
-      sql<string>`count(*) FILTER (WHERE supervised AND state <> 'rejected')`.as('supervised'),
-      sql<string | null>`sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed')`.as(
-        'close_seconds',
-      ),
-    ])
-    .where((eb) => whereUnder(eb, root));
-  if (period.from) query = query.where('hazard.reported_at', '>=', period.from);
-  if (period.before) query = query.where('hazard.reported_at', '<', period.before);
-  const rows = await query.groupBy([sql`1`, 'hazard.category', 'hazard.grade']).execute();
+  const rows =
+    root.level === 'province' || root.level === 'city'
+      ? await rollupRows(db, root as HazardRoot & { level: 'province' | 'city' }, period, now)
+      : await baseRows(db, root, period, now);
 
   const totals = empty();
   const byCategory = new Map<HazardCategory, Bucket>(HAZARD_CATEGORIES.map((category) => [category, empty()]));
