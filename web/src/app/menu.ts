@@ -45,6 +45,13 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/devices/:id', label: 'devices.menu.detail', access: 'device.read', hideInMenu: true },
   { path: '/duty', label: 'duty.menu', access: 'duty.read' },
   { path: '/duty/now', label: 'duty.menuNow', access: 'duty.read' },
+  { path: '/forms/tasks', label: 'forms.menu.tasks', access: 'report.read' },
+  { path: '/forms/collections', label: 'forms.menu.collections', access: 'report.issue' },
+  { path: '/forms/templates', label: 'forms.menu.templates', access: 'report.issue' },
+  // Reached from the lists and the reminder notifications; the server answers 404 outside the caller's scope.
+  { path: '/forms/templates/:id', label: 'forms.menu.templateDetail', access: 'report.issue', hideInMenu: true },
+  { path: '/forms/collections/:id', label: 'forms.menu.collectionDetail', access: 'report.read', hideInMenu: true },
+  { path: '/forms/submissions/:id', label: 'forms.menu.submission', access: 'report.read', hideInMenu: true },
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },

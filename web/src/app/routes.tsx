@@ -11,6 +11,7 @@ import type { SessionUser } from '../api/types';
 import { ALARM_ROUTES } from '../pages/alarms/routes';
 import { DEVICE_ROUTES } from '../pages/devices/routes';
 import { DUTY_ROUTES } from '../pages/duty/routes';
+import { FORM_ROUTES } from '../pages/forms/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { INSPECTION_ROUTES } from '../pages/inspections/routes';
 import { MENU, type MenuEntry } from './menu';
@@ -37,6 +38,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   ...INSPECTION_ROUTES,
   ...ALARM_ROUTES,
   ...DUTY_ROUTES,
+  ...FORM_ROUTES,
   ...DEVICE_ROUTES,
   '/settings': {
     icon: <SettingOutlined />,
