@@ -1,22 +1,11 @@
-import type { OrgLevel } from '@safe-campus/domain';
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import type { AlarmRow, DB } from '../../db/schema.js';
+import { LEVEL_COLUMN, type UnitRoot } from '../../platform/levels.js';
 import { escapeLike } from '../orgs/queries.js';
 
 export const OPEN_ALARM_STATES = ['new', 'acknowledged', 'dispatched', 'on_scene'] as const;
 
-const LEVEL_COLUMN = {
-  province: 'province_id',
-  city: 'city_id',
-  county: 'county_id',
-  school: 'school_id',
-} as const;
-
-export interface AlarmRoot {
-  id: number;
-  level: OrgLevel;
-  path: string;
-}
+export type AlarmRoot = UnitRoot;
 
 export type AlarmListRow = AlarmRow & {
   school_name: string;

@@ -12,21 +12,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { authOf } from '../../platform/context.js';
+import { type ColumnLevel, LEVEL_COLUMN, levelColumnOf } from '../../platform/levels.js';
 import { presentAlarmSummary } from '../alarms/presenter.js';
 import { type AlarmRoot, OPEN_ALARM_STATES } from '../alarms/queries.js';
 import { alarmServiceOf } from '../alarms/routes.js';
 import { onDutyAt } from '../duty/on-duty.js';
 
-const LEVEL_COLUMN = { province: 'province_id', city: 'city_id', county: 'county_id', school: 'school_id' } as const;
 const OPEN_HAZARD_STATES = ['reported', 'confirmed', 'rectifying', 'rectified'];
 const QUEUE_LIMIT = 100;
 const DEVICE_LIMIT = 3000;
 
-type LevelRoot = AlarmRoot & { level: 'province' | 'city' | 'county' | 'school' };
-
-function levelColumn(root: AlarmRoot): 'province_id' | 'city_id' | 'county_id' | 'school_id' | null {
-  return root.level === 'department' ? null : LEVEL_COLUMN[root.level];
-}
+type LevelRoot = AlarmRoot & { level: ColumnLevel };
 
 /** Device counts by status under the root in one aggregate (a province has tens of thousands). */
 async function deviceHealth(db: Kysely<DB>, root: LevelRoot, now: Date, offlineSeconds: number) {
@@ -97,7 +93,7 @@ export async function commandModule(app: FastifyInstance): Promise<void> {
       const auth = authOf(request);
       const now = new Date();
       const root = await alarms.root(auth, request.query.orgId);
-      const column = levelColumn(root);
+      const column = levelColumnOf(root.level);
       const isSchool = root.level === 'school';
 
       const queueRows = await alarms.queries.queue({ root }, undefined, QUEUE_LIMIT);
