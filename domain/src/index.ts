@@ -6,6 +6,7 @@ export * from './api/devices.js';
 export * from './api/duty.js';
 export * from './api/fields.js';
 export * from './api/forms.js';
+export * from './api/guards.js';
 export * from './api/hazards.js';
 export * from './api/inspections.js';
 export * from './api/orgs.js';

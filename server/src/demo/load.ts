@@ -12,6 +12,7 @@ import { loadDemoAlarms } from './alarms.js';
 import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, placesFor } from './data.js';
 import { loadDemoDevices } from './devices.js';
 import { loadDemoDuty } from './duty.js';
+import { loadDemoGuards } from './guards.js';
 import { loadDemoHazards } from './hazards.js';
 import { loadDemoInspections } from './inspections.js';
 
@@ -268,6 +269,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
     await loadDemoDevices(trx);
     await loadDemoAlarms(trx);
     await loadDemoDuty(trx);
+    await loadDemoGuards(trx);
     await loadDemoInspections(trx, config.businessTimeZone);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(

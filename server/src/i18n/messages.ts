@@ -258,6 +258,15 @@ export const MESSAGES = {
   },
   inspection_client_id_used: { zh: '该记录编号已被使用', en: 'This client id is already used' },
   inspection_range_too_long: { zh: '日期范围过长（最多62天）', en: 'The range is too long (at most 62 days)' },
+  guard_org_not_school: { zh: '保安员名单须按学校查看', en: 'Guards are listed per school' },
+  guard_birth_year_invalid: {
+    zh: '出生年份不正确：保安员须年满 {min} 周岁',
+    en: 'The year of birth is not valid: guards are at least {min} years old',
+  },
+  guard_licence_without_licensed: {
+    zh: '未持证的保安员不能登记保安员证号',
+    en: 'A licence number needs the guard to be marked as licensed',
+  },
   invalid_cursor: { zh: '分页参数无效', en: 'Invalid cursor' },
   internal_error: { zh: '服务器内部错误，请稍后再试', en: 'Internal server error' },
   service_unavailable: { zh: '服务暂不可用（数据库连接中断），请稍后再试', en: 'Service unavailable' },

@@ -32,6 +32,8 @@ export interface Config {
   hazardReminderHours: number;
   /** Hours past a hazard's deadline after which it escalates one bureau level up (again after each such period). */
   hazardEscalationGraceHours: number;
+  /** Guards older than this (by year of birth) at a report period's end count as over-age (超龄保安员). */
+  guardMaxAge: number;
   /** Alarms: seconds to acknowledge before escalation; seconds from dispatch to on scene; escalation check period. */
   alarmAckSeconds: number;
   alarmArriveSeconds: number;
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminTotpRequired: bool(env.ADMIN_TOTP_REQUIRED, true),
     hazardReminderHours: int(env.HAZARD_REMINDER_HOURS, 24),
     hazardEscalationGraceHours: int(env.HAZARD_ESCALATION_GRACE_HOURS, 72),
+    guardMaxAge: int(env.GUARD_MAX_AGE, 60),
     alarmAckSeconds: int(env.ALARM_ACK_SECONDS, 60),
     alarmArriveSeconds: int(env.ALARM_ARRIVE_SECONDS, 600),
     alarmEscalationCheckMs: int(env.ALARM_ESCALATION_CHECK_MS, 3000),

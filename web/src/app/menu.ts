@@ -55,6 +55,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },
+  { path: '/guards', label: 'guards.menu', access: 'user.read' },
   { path: '/audit', label: 'menu.audit', access: 'audit.read' },
   { path: '/settings', label: 'menu.settings', access: 'authenticated', hideInMenu: true },
 ];

@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   EnvironmentOutlined,
   HomeOutlined,
+  SafetyOutlined,
   SettingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -33,6 +34,10 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
     component: page(() => import('../pages/places/PlacesPage'), 'PlacesPage'),
   },
   '/users': { icon: <TeamOutlined />, component: page(() => import('../pages/users/UsersPage'), 'UsersPage') },
+  '/guards': {
+    icon: <SafetyOutlined />,
+    component: page(() => import('../pages/guards/GuardsPage'), 'GuardsPage'),
+  },
   '/audit': { icon: <AuditOutlined />, component: page(() => import('../pages/audit/AuditPage'), 'AuditPage') },
   ...HAZARD_ROUTES,
   ...INSPECTION_ROUTES,

@@ -9,6 +9,7 @@ import {
 } from '@safe-campus/domain';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { type Config, loadConfig } from '../../platform/config.js';
 import { formatDate } from '../../platform/dates.js';
 import { isDormitory } from '../devices/coverage.js';
 import { escapeLike } from '../orgs/queries.js';
@@ -35,7 +36,12 @@ export interface PrefillOptions {
   now?: Date;
 }
 
-export const DEFAULT_GUARD_MAX_AGE = 60;
+let environment: Config | null = null;
+/** Options not given come from the environment's configuration (GUARD_MAX_AGE, TZ_BUSINESS, …). */
+function configured(): Config {
+  environment ??= loadConfig();
+  return environment;
+}
 
 const GROUPS = {
   duty: ['duty.holidayTable', 'duty.leaderOnDuty'],
@@ -74,11 +80,17 @@ export async function prefillSchool(
   const groups = (Object.keys(GROUPS) as Group[]).filter((group) =>
     GROUPS[group].some((source: PrefillSourceId) => wanted.has(source)),
   );
-  const zone = options.timeZone ?? 'Asia/Shanghai';
+  const zone = options.timeZone ?? configured().businessTimeZone;
   const compute: Record<Group, () => Promise<PrefillValues>> = {
     duty: () => dutyValues(db, school, period, zone),
-    guards: () => guardValues(db, school, period, zone, options.guardMaxAge ?? DEFAULT_GUARD_MAX_AGE),
-    devices: () => deviceValues(db, school, options.now ?? new Date(), options.offlineAfterSeconds ?? 300),
+    guards: () => guardValues(db, school, period, zone, options.guardMaxAge ?? configured().guardMaxAge),
+    devices: () =>
+      deviceValues(
+        db,
+        school,
+        options.now ?? new Date(),
+        options.offlineAfterSeconds ?? configured().deviceOfflineAfterSeconds,
+      ),
     hazards: () => hazardValues(db, school, period),
   };
   const parts = await Promise.all(groups.map((group) => compute[group]()));
