@@ -21,6 +21,7 @@ import { hazardsModule } from './modules/hazards/routes.js';
 import { healthModule } from './modules/health/routes.js';
 import { ingestModule } from './modules/ingest/routes.js';
 import { inspectionsModule } from './modules/inspections/routes.js';
+import { noticesModule } from './modules/notices/routes.js';
 import { notificationsModule } from './modules/notifications/routes.js';
 import { orgsModule } from './modules/orgs/routes.js';
 import { placesModule } from './modules/places/routes.js';
@@ -52,6 +53,7 @@ const MODULES = [
   alarmsModule,
   commandModule,
   dutyModule,
+  noticesModule,
   notificationsModule,
   streamModule,
 ];

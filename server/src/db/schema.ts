@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { DevicesDB } from './schema-devices.js';
 import type { GuardsDB } from './schema-guards.js';
 import type { InspectionsDB } from './schema-inspections.js';
+import type { NoticesDB } from './schema-notices.js';
 
 export type { AlarmRow, DeviceRow, DutyShiftRow } from './schema-devices.js';
 
@@ -253,7 +254,7 @@ export interface HazardRollupTable {
 }
 
 /** Every table the application uses. Modules add theirs here next to their migration. */
-export interface DB extends DevicesDB, InspectionsDB, GuardsDB {
+export interface DB extends DevicesDB, InspectionsDB, GuardsDB, NoticesDB {
   org_unit: OrgUnitTable;
   place: PlaceTable;
   app_user: AppUserTable;

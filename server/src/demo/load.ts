@@ -15,6 +15,7 @@ import { loadDemoDuty } from './duty.js';
 import { loadDemoGuards } from './guards.js';
 import { loadDemoHazards } from './hazards.js';
 import { loadDemoInspections } from './inspections.js';
+import { loadDemoNotices } from './notices.js';
 
 export interface DemoAccount {
   username: string;
@@ -271,6 +272,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
     await loadDemoDuty(trx);
     await loadDemoGuards(trx);
     await loadDemoInspections(trx, config.businessTimeZone);
+    await loadDemoNotices(trx);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(
       trx,

@@ -141,6 +141,7 @@ const EVENT_READ_PERMISSION: Record<string, string> = {
   duty: 'duty.read',
   hazard: 'hazard.read',
   inspection: 'inspection.read',
+  urgent_report: 'report.read',
 };
 
 export interface EventAudience {

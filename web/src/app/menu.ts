@@ -52,6 +52,12 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/forms/templates/:id', label: 'forms.menu.templateDetail', access: 'report.issue', hideInMenu: true },
   { path: '/forms/collections/:id', label: 'forms.menu.collectionDetail', access: 'report.read', hideInMenu: true },
   { path: '/forms/submissions/:id', label: 'forms.menu.submission', access: 'report.read', hideInMenu: true },
+  { path: '/notices', label: 'notices.menu.notices', access: 'notice.read' },
+  { path: '/notices/new', label: 'notices.menu.publish', access: 'notice.publish' },
+  { path: '/notices/urgent', label: 'notices.menu.urgent', access: 'report.read' },
+  // Reached from the lists and the reminder notifications; the server answers 404 to anyone else.
+  { path: '/notices/urgent/:id', label: 'notices.menu.urgent', access: 'report.read', hideInMenu: true },
+  { path: '/notices/:id', label: 'notices.menu.detail', access: 'notice.read', hideInMenu: true },
   { path: '/orgs', label: 'menu.orgs', access: 'org.read' },
   { path: '/places', label: 'menu.places', access: 'place.read' },
   { path: '/users', label: 'menu.users', access: 'user.read' },

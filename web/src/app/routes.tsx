@@ -15,6 +15,7 @@ import { DUTY_ROUTES } from '../pages/duty/routes';
 import { FORM_ROUTES } from '../pages/forms/routes';
 import { HAZARD_ROUTES } from '../pages/hazards/routes';
 import { INSPECTION_ROUTES } from '../pages/inspections/routes';
+import { NOTICE_ROUTES } from '../pages/notices/routes';
 import { MENU, type MenuEntry } from './menu';
 
 export interface AppRoute extends MenuEntry {
@@ -43,6 +44,7 @@ const PAGES: Record<string, { icon: ReactNode; component: LazyExoticComponent<Co
   ...INSPECTION_ROUTES,
   ...ALARM_ROUTES,
   ...DUTY_ROUTES,
+  ...NOTICE_ROUTES,
   ...FORM_ROUTES,
   ...DEVICE_ROUTES,
   '/settings': {

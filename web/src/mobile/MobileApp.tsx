@@ -17,6 +17,7 @@ import { MyHazardsPage } from './hazards/MyHazardsPage';
 import { useOutbox, useOutboxSender } from './hazards/outbox';
 import { ReportPage } from './hazards/ReportPage';
 import { InspectionPages, OfflineShell, PatrolCard, useInspectionBackground, useOfflineStart } from './inspections';
+import { MobileNoticePage, MobileNoticesPage, useNoticeUnread } from './notices/NoticePages';
 import './mobile.css';
 import './hazards/hazards.css';
 import './alarms/alarms.css';
@@ -143,6 +144,8 @@ function MobileShell() {
           <Route path="alarms/mine" element={<MyAlarmsPage />} />
           <Route path="alarms/:id" element={<AlarmProgressPage />} />
           <Route path="inspections/*" element={<InspectionPages />} />
+          <Route path="notices" element={<MobileNoticesPage />} />
+          <Route path="notices/:id" element={<MobileNoticePage />} />
           <Route path="*" element={<MobileHome />} />
         </Routes>
       </main>
@@ -179,6 +182,8 @@ function MobileHome() {
   const canRectify = user.permissions.includes('hazard.rectify');
   const canAskHelp = user.permissions.includes('alarm.help_request');
   const canRespond = user.permissions.includes('alarm.handle');
+  const canReadNotices = user.permissions.includes('notice.read');
+  const noticeUnread = useNoticeUnread(canReadNotices).data?.count ?? 0;
   const dispatched = useQuery({
     queryKey: ['mobile-alarms', 'dispatched', false],
     queryFn: () => myAlarms('dispatched', true),
@@ -278,6 +283,20 @@ function MobileHome() {
           </Link>
         )}
         {user.permissions.includes('inspection.execute') && <PatrolCard userId={user.id} />}
+        {canReadNotices && (
+          <Link to="/m/notices" className="m-card m-card-live" data-testid="action-notices">
+            <span className="m-card-icon" style={{ background: '#1677ff' }} aria-hidden>
+              ✉
+              {noticeUnread > 0 && <span className="m-dot m-dot-card">{noticeUnread > 99 ? '99+' : noticeUnread}</span>}
+            </span>
+            <span className="m-card-title">{t('notices.menu.notices')}</span>
+            <span className={noticeUnread > 0 ? 'm-card-note m-card-note-alert' : 'm-card-note m-card-note-live'}>
+              {noticeUnread > 0
+                ? t('notices.mobile.homeNote', { count: noticeUnread })
+                : t('notices.mobile.homeNoteNone')}
+            </span>
+          </Link>
+        )}
         {COMING.map((action) => (
           <div key={action.key} className="m-card m-card-coming" aria-disabled="true">
             <span className="m-card-icon" style={{ background: action.color }} aria-hidden>
