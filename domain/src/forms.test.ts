@@ -6,6 +6,7 @@ import {
   checkTemplate,
   correctionsOf,
   emptyTotals,
+  exampleSeed003Answers,
   type FormAnswers,
   type FormContent,
   fieldsOf,
@@ -31,44 +32,7 @@ import {
 } from './forms.js';
 import { PREFILL_SOURCES } from './forms-prefill.js';
 
-/** A complete, valid answer set for the seed 003 school form. */
-export function validSeedAnswers(overrides: FormAnswers = {}): FormAnswers {
-  return {
-    specialTeam: true,
-    specialTeamLeader: { name: '王校长', position: '副校长' },
-    holidayDutyTable: true,
-    leaderOnDuty: true,
-    rulesSound: true,
-    guards: 6,
-    guardsLicensed: 5,
-    guardsOverAge: 1,
-    videoRetention30: true,
-    cameraCount: 48,
-    perimeterIntrusion: true,
-    keyPartIntrusion: false,
-    oneKeyAlarmGate: true,
-    oneKeyAlarmDormitory: NOT_APPLICABLE,
-    techAllRunning: true,
-    fence: true,
-    antiRam: true,
-    bollard: false,
-    electricalFireCampaign: true,
-    electricalFireRectification: '已更换老化线路 3 处',
-    hazmatThreeMeasures: true,
-    surroundingsHotspots: '无',
-    instabilityFactors: '无',
-    schoolBusHazards: NOT_APPLICABLE,
-    holidaySafetyEducation: '开展防溺水专题教育 2 次',
-    groupActivities: [{ times: 2, participants: 120, leaderResponsible: true }],
-    hazardsFound: 10,
-    hazardsRectified: 8,
-    hazardsUnrectified: 2,
-    workReport: '按方案逐项排查，边查边改。',
-    policeStation: '湖塘派出所',
-    fillDate: '2026-07-31',
-    ...overrides,
-  };
-}
+const validSeedAnswers = exampleSeed003Answers;
 
 describe('seed 003 built-in form', () => {
   it('is a valid template with every field of Attachment 1 and co-sign by 校长/所长', () => {
@@ -341,7 +305,10 @@ describe('summaries', () => {
             own.filter((input) => input.answers.oneKeyAlarmDormitory === NOT_APPLICABLE).length,
           );
         }
-        const cityTotal = [...result.byCity.values()].reduce((total, city) => total + city.sums.hazardsRectified, 0);
+        const cityTotal = [...result.byCity.values()].reduce(
+          (total, city) => total + (city.sums.hazardsRectified ?? 0),
+          0,
+        );
         expect(cityTotal).toBe(sum(inputs, 'hazardsRectified'));
         // summary rows total the same way
         const numbers = summaryNumberColumns(SEED003_SCHOOL_FORM, SEED003_SUMMARY);

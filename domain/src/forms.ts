@@ -951,3 +951,42 @@ export const BUILTIN_FORM_TEMPLATES: readonly BuiltinFormTemplate[] = [
     content: SEED003_SCHOOL_FORM,
   },
 ];
+
+/** A complete, valid answer set for the seed 003 school form (tests and demo data start from it). */
+export function exampleSeed003Answers(overrides: FormAnswers = {}): FormAnswers {
+  return {
+    specialTeam: true,
+    specialTeamLeader: { name: '王校长', position: '副校长' },
+    holidayDutyTable: true,
+    leaderOnDuty: true,
+    rulesSound: true,
+    guards: 6,
+    guardsLicensed: 5,
+    guardsOverAge: 1,
+    videoRetention30: true,
+    cameraCount: 48,
+    perimeterIntrusion: true,
+    keyPartIntrusion: false,
+    oneKeyAlarmGate: true,
+    oneKeyAlarmDormitory: NOT_APPLICABLE,
+    techAllRunning: true,
+    fence: true,
+    antiRam: true,
+    bollard: false,
+    electricalFireCampaign: true,
+    electricalFireRectification: '已更换老化线路 3 处',
+    hazmatThreeMeasures: true,
+    surroundingsHotspots: '无',
+    instabilityFactors: '无',
+    schoolBusHazards: NOT_APPLICABLE,
+    holidaySafetyEducation: '开展防溺水专题教育 2 次',
+    groupActivities: [{ times: 2, participants: 120, leaderResponsible: true }],
+    hazardsFound: 10,
+    hazardsRectified: 8,
+    hazardsUnrectified: 2,
+    workReport: '按方案逐项排查，边查边改。',
+    policeStation: '湖塘派出所',
+    fillDate: '2026-07-31',
+    ...overrides,
+  };
+}

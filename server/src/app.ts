@@ -16,6 +16,7 @@ import { commandModule } from './modules/command/routes.js';
 import { devicesModule } from './modules/devices/routes.js';
 import { dutyModule } from './modules/duty/routes.js';
 import { filesModule } from './modules/files/routes.js';
+import { formsModule } from './modules/forms/routes.js';
 import { guardsModule } from './modules/guards/routes.js';
 import { hazardsModule } from './modules/hazards/routes.js';
 import { healthModule } from './modules/health/routes.js';
@@ -53,6 +54,7 @@ const MODULES = [
   alarmsModule,
   commandModule,
   dutyModule,
+  formsModule,
   noticesModule,
   notificationsModule,
   streamModule,

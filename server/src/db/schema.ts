@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { DevicesDB } from './schema-devices.js';
+import type { FormsDB } from './schema-forms.js';
 import type { GuardsDB } from './schema-guards.js';
 import type { InspectionsDB } from './schema-inspections.js';
 import type { NoticesDB } from './schema-notices.js';
@@ -254,7 +255,7 @@ export interface HazardRollupTable {
 }
 
 /** Every table the application uses. Modules add theirs here next to their migration. */
-export interface DB extends DevicesDB, InspectionsDB, GuardsDB, NoticesDB {
+export interface DB extends DevicesDB, InspectionsDB, GuardsDB, NoticesDB, FormsDB {
   org_unit: OrgUnitTable;
   place: PlaceTable;
   app_user: AppUserTable;

@@ -12,6 +12,7 @@ import { loadDemoAlarms } from './alarms.js';
 import { DEMO_CITIES, DEMO_PROVINCE, DEPARTMENTS, type DemoPlace, personName, placesFor } from './data.js';
 import { loadDemoDevices } from './devices.js';
 import { loadDemoDuty } from './duty.js';
+import { loadDemoForms } from './forms.js';
 import { loadDemoGuards } from './guards.js';
 import { loadDemoHazards } from './hazards.js';
 import { loadDemoInspections } from './inspections.js';
@@ -272,6 +273,7 @@ export async function loadDemo(db: Kysely<DB>, config: Config): Promise<DemoAcco
     await loadDemoDuty(trx);
     await loadDemoGuards(trx);
     await loadDemoInspections(trx, config.businessTimeZone);
+    await loadDemoForms(trx);
     await loadDemoNotices(trx);
     const schools = plan.orgs.filter((org) => org.level === 'school').length;
     await appendAudit(

@@ -7,6 +7,7 @@ import * as m0005 from './0005_alarms.js';
 import * as m0006 from './0006_duty.js';
 import * as m0007 from './0007_inspections.js';
 import * as m0008 from './0008_hazard_rollup.js';
+import * as m0009 from './0009_forms.js';
 import * as m0010 from './0010_notices.js';
 import * as m0011 from './0011_guard_profiles.js';
 
@@ -25,6 +26,7 @@ export const migrations: Migration[] = [
   { name: '0006_duty', ...m0006 },
   { name: '0007_inspections', ...m0007 },
   { name: '0008_hazard_rollup', ...m0008 },
+  { name: '0009_forms', ...m0009 },
   { name: '0010_notices', ...m0010 },
   { name: '0011_guard_profiles', ...m0011 },
 ];
