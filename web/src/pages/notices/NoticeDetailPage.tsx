@@ -332,7 +332,7 @@ function Receipts({ notice }: { notice: NoticeDetail }) {
         actionRef={action}
         columns={columns}
         request={request}
-        search={{ labelWidth: 'auto', defaultCollapsed: false }}
+        search={{ labelWidth: 'auto' }}
         pagination={{ pageSize: 20, showSizeChanger: false }}
         options={{ density: false, reload: true }}
         scroll={{ x: 900 }}
