@@ -78,7 +78,7 @@ export function NoticeDetailPage() {
             {notice.receiptRequired && (
               <Descriptions.Item label={t('notices.replyDeadline')}>
                 <Tag color="orange">{t('notices.receiptRequired')}</Tag>
-                {dateTime(notice.replyDeadline)}
+                {notice.replyDeadline ? dateTime(notice.replyDeadline) : t('notices.noDeadline')}
               </Descriptions.Item>
             )}
           </Descriptions>
