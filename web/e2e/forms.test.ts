@@ -259,6 +259,12 @@ describe.skipIf(skip)('report form pages in Chromium', () => {
     const summary = bureauPage.locator('[data-testid="summary"]');
     await expect.poll(() => summary.locator('.ant-table-row').filter({ hasText: security.orgName }).count()).toBe(1);
     await shot(bureauPage, 'forms-summary');
+    // The Attachment 2 summary downloads as an Excel workbook.
+    const exported = apiResponse(bureauPage, 'GET', /\/summary\.xlsx$/);
+    const summaryFile = bureauPage.waitForEvent('download');
+    await bureauPage.locator('[data-testid="export-summary"]').click();
+    expect((await exported).status()).toBe(200);
+    expect((await summaryFile).suggestedFilename()).toMatch(/\.xlsx$/);
 
     await bureauPage.locator('.ant-tabs-tab').filter({ hasText: '逾期学校' }).click();
     await bureauPage.locator('[data-testid="late-schools"]').waitFor();
@@ -292,6 +298,12 @@ describe.skipIf(skip)('report form pages in Chromium', () => {
     // Editable again, with the answers kept.
     await expect(schoolPage.locator('[data-testid="submit"]').count()).resolves.toBe(1);
     await shot(schoolPage, 'forms-returned');
+    // The school's own form downloads in the official layout.
+    const exported = apiResponse(schoolPage, 'GET', /\/export\.xlsx$/);
+    const formFile = schoolPage.waitForEvent('download');
+    await schoolPage.locator('[data-testid="export-form"]').click();
+    expect((await exported).status()).toBe(200);
+    expect((await formFile).suggestedFilename()).toBe(`${security.orgName}-${title}.xlsx`);
   });
 
   it('raised no page errors', () => {

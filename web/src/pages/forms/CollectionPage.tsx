@@ -12,7 +12,7 @@ import {
   type SubmissionTable,
   type UnitTotals,
 } from '@safe-campus/domain';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   App,
@@ -130,13 +130,22 @@ function SubmissionsTab({ collection }: { collection: CollectionDetail }) {
     late: handed === 'late' ? true : undefined,
     limit: 200,
   };
-  const table = useQuery({
+  // Pages of 200 schools, the next one on request; the totals come with the first page and cover every match.
+  const pages = useInfiniteQuery({
     queryKey: ['forms', 'collection', collection.id, 'submissions', query],
-    queryFn: () => api.get<SubmissionTable>(`/forms/collections/${collection.id}/submissions`, query, { quiet: true }),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      api.get<SubmissionTable>(
+        `/forms/collections/${collection.id}/submissions`,
+        { ...query, cursor: pageParam },
+        { quiet: true },
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: (previous) => previous,
   });
+  const table = { ...pages, data: pages.data?.pages[0] };
   const fields = numberFields(collection.content);
-  const rows = table.data?.items ?? [];
+  const rows = pages.data?.pages.flatMap((page) => page.items) ?? [];
   const columns: ColumnsType<SubmissionRow> = [
     {
       title: t('forms.table.school'),
@@ -219,7 +228,7 @@ function SubmissionsTab({ collection }: { collection: CollectionDetail }) {
         loading={table.isLoading || table.isFetching}
         dataSource={rows}
         columns={columns}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
         scroll={{ x: 600 + fields.length * 110 }}
         data-testid="submissions-table"
         locale={{ emptyText: <Empty description={t('forms.table.empty')} /> }}
@@ -231,8 +240,15 @@ function SubmissionsTab({ collection }: { collection: CollectionDetail }) {
           },
         })}
         footer={
-          table.data?.nextCursor
-            ? () => <Typography.Text type="secondary">{t('forms.table.more', { count: rows.length })}</Typography.Text>
+          pages.hasNextPage
+            ? () => (
+                <Space>
+                  <Typography.Text type="secondary">{t('forms.table.more', { count: rows.length })}</Typography.Text>
+                  <Button size="small" loading={pages.isFetchingNextPage} onClick={() => pages.fetchNextPage()}>
+                    {t('forms.table.loadMore')}
+                  </Button>
+                </Space>
+              )
             : undefined
         }
       />

@@ -211,14 +211,15 @@ function FieldEditor({ field, onChange }: { field: FormField; onChange: (patch: 
         {field.type === 'select' && (
           <OptionsInput value={field.options} onChange={(options) => onChange({ options })} />
         )}
-        <Input
-          value={field.help ?? ''}
-          placeholder={t('forms.builder.hint')}
-          onChange={(event) => onChange({ help: event.target.value || undefined })}
-          style={{ width: 300, maxWidth: '100%' }}
-          maxLength={200}
-        />
       </Space>
+      <Input.TextArea
+        value={field.help ?? ''}
+        placeholder={t('forms.builder.hint')}
+        onChange={(event) => onChange({ help: event.target.value || undefined })}
+        autoSize={{ minRows: 1, maxRows: 4 }}
+        style={{ maxWidth: 720 }}
+        maxLength={500}
+      />
       {field.type === 'table' && (
         <ColumnsEditor value={field.columns ?? []} onChange={(columns) => onChange({ columns })} />
       )}

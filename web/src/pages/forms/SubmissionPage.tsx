@@ -144,6 +144,14 @@ export function SubmissionPage() {
     if (!dirty) setAnswers(detail.answers);
   }, [detail, dirty]);
 
+  // Closing the tab with unsaved answers asks first (the browser's own prompt).
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
   const prefilled = useMemo<PrefilledFields>(() => {
     const map: PrefilledFields = {};
     for (const [key, entry] of Object.entries(detail?.prefilled ?? {})) {
