@@ -252,6 +252,8 @@ export interface HazardRollupTable {
   supervised: number;
   /** numeric: arrives as a string */
   close_seconds: ColumnType<string, string | number, string | number>;
+  /** Open hazards marked overdue by the sweeper (overdue_notified_at > deadline). */
+  overdue_marked: number;
 }
 
 /** Every table the application uses. Modules add theirs here next to their migration. */

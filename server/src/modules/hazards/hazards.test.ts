@@ -10,10 +10,11 @@ import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BuiltOrg, type BuiltUser, buildOrg, buildTree, buildUser, type Tree } from '../../../test/factories.js';
 import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
 import { endOfDay, formatDate, startOfDay } from '../../platform/dates.js';
+import type { RealtimeEvent } from '../../platform/realtime.js';
 import { multipartBody } from '../files/test-support.js';
 import { sweepHazardAlerts } from './alerts.js';
 import { HazardService } from './service.js';
@@ -232,6 +233,8 @@ describe('the closed loop', () => {
   });
 
   it('answers a report with the detail a read of it gives, and tells the security officers once', async () => {
+    const heard: RealtimeEvent[] = [];
+    const stopListening = t.app.platform.realtime.subscribe((event) => heard.push(event));
     const realtimeBefore = await t.database.db
       .selectFrom('realtime_event')
       .select((eb) => eb.fn.max('id').as('id'))
@@ -271,6 +274,25 @@ describe('the closed loop', () => {
       ),
     ).toHaveLength(3);
     expect(await auditActions(fromCounty)).toEqual(['hazard.create']);
+    // Every stored event reaches the hub as publish() would have sent it.
+    const stored = await t.database.db
+      .selectFrom('realtime_event')
+      .selectAll()
+      .where('id', '>', realtimeBefore.id ?? 0)
+      .orderBy('id')
+      .execute();
+    await vi.waitFor(() => expect(heard.length).toBeGreaterThanOrEqual(stored.length));
+    stopListening();
+    for (const row of stored) {
+      expect(heard.find((event) => event.id === row.id)).toEqual({
+        id: row.id,
+        type: row.type,
+        orgPath: row.org_path,
+        userId: row.user_id,
+        payload: row.payload,
+        at: row.at.toISOString(),
+      });
+    }
   });
 
   it('rejects a report that is not a hazard, with a reason, and keeps it out of the found count', async () => {
@@ -752,6 +774,8 @@ describe('statistics and ledgers', () => {
         deadlineDays: fc.integer({ min: -30, max: 30 }),
         closeHours: fc.integer({ min: 1, max: 1000 }),
         supervised: fc.boolean(),
+        // the sweeper's overdue mark: none, after the deadline (as it marks), or one before it
+        mark: fc.constantFrom('none', 'after', 'before'),
       }),
       { numRuns: 160, seed: 11 },
     );
@@ -760,6 +784,13 @@ describe('statistics and ledgers', () => {
       const parts = row.school.path.split('/').filter(Boolean).map(Number);
       const at = row.nearEdge ? monthStart(row.monthsBack) + row.minutes * 60_000 : now - row.ageMinutes * 60_000;
       const reportedAt = new Date(Math.min(at, now - 60_000));
+      const deadline = row.state === 'reported' ? null : new Date(now + row.deadlineDays * 24 * HOUR);
+      const marked =
+        deadline === null || row.mark === 'none'
+          ? null
+          : row.mark === 'after'
+            ? new Date(deadline.getTime() + 60_000) // also with a future deadline: a clock that ran ahead
+            : new Date(deadline.getTime() - HOUR);
       const inserted = await db
         .insertInto('hazard')
         .values({
@@ -774,7 +805,8 @@ describe('statistics and ledgers', () => {
           grade: row.grade,
           state: row.state,
           reported_at: reportedAt,
-          deadline: row.state === 'reported' ? null : new Date(now + row.deadlineDays * 24 * HOUR),
+          deadline,
+          overdue_notified_at: marked,
           closed_at: row.state === 'closed' ? new Date(reportedAt.getTime() + row.closeHours * HOUR) : null,
           supervised: row.supervised,
           supervising_org_id: row.supervised ? tree.province.id : null,
@@ -788,7 +820,19 @@ describe('statistics and ledgers', () => {
     const steps = fc.sample(
       fc.record({
         pick: fc.integer({ min: 0, max: ids.length - 1 }),
-        kind: fc.constantFrom('close', 'reopen', 'reject', 'grade', 'supervise', 'category', 'rectify', 'delete'),
+        kind: fc.constantFrom(
+          'close',
+          'reopen',
+          'reject',
+          'grade',
+          'supervise',
+          'category',
+          'rectify',
+          'delete',
+          'mark',
+          'deadline',
+        ),
+        days: fc.integer({ min: -20, max: 20 }),
         grade: fc.constantFrom(...HAZARD_GRADES),
         category: fc.constantFrom(...HAZARD_CATEGORIES),
         hours: fc.integer({ min: 1, max: 500 }),
@@ -803,7 +847,7 @@ describe('statistics and ledgers', () => {
       const change = async (trx: typeof db) => {
         const row = await trx
           .selectFrom('hazard')
-          .select(['reported_at'])
+          .select(['reported_at', 'deadline'])
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
         const update = trx.updateTable('hazard').where('id', '=', id);
@@ -837,6 +881,18 @@ describe('statistics and ledgers', () => {
           case 'delete':
             await trx.deleteFrom('hazard').where('id', '=', id).execute();
             break;
+          case 'mark':
+            // As the sweeper marks a hazard overdue at its deadline.
+            if (row.deadline && row.deadline.getTime() < Date.now()) {
+              await update.set({ overdue_notified_at: new Date() }).execute();
+            }
+            break;
+          case 'deadline':
+            // A new deadline (assign, return) clears the alert marks.
+            await update
+              .set({ deadline: new Date(now + step.days * 24 * HOUR), overdue_notified_at: null, reminded_at: null })
+              .execute();
+            break;
         }
       };
       if (step.rollback === 0) {
@@ -863,21 +919,26 @@ describe('statistics and ledgers', () => {
     // The roll-up equals a recomputation from the rows.
     const rollup = await sql<{ key: string }>`
       SELECT concat_ws('|', county_id, city_id, province_id, month, category, grade, found, rectified, supervised,
-        round(close_seconds)) AS key
-      FROM hazard_rollup WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 ORDER BY 1`.execute(
+        round(close_seconds), overdue_marked) AS key
+      FROM hazard_rollup
+      WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 OR overdue_marked <> 0 ORDER BY 1`.execute(
       db,
     );
     const recount = await sql<{ key: string }>`
       SELECT concat_ws('|', county_id, city_id, province_id, month, category, grade, found, rectified, supervised,
-        round(close_seconds)) AS key FROM (
+        round(close_seconds), overdue_marked) AS key FROM (
         SELECT county_id, min(city_id) AS city_id, min(province_id) AS province_id,
           (date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai'))::date AS month, category,
           coalesce(grade, '') AS grade, count(*) FILTER (WHERE state <> 'rejected') AS found,
           count(*) FILTER (WHERE state = 'closed') AS rectified,
           count(*) FILTER (WHERE supervised AND state <> 'rejected') AS supervised,
-          coalesce(sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed'), 0) AS close_seconds
+          coalesce(sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed'), 0) AS close_seconds,
+          count(*) FILTER (WHERE state NOT IN ('closed', 'rejected') AND overdue_notified_at > deadline)
+            AS overdue_marked
         FROM hazard GROUP BY county_id, 4, category, 6) r
-      WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 ORDER BY 1`.execute(db);
+      WHERE found <> 0 OR rectified <> 0 OR supervised <> 0 OR close_seconds <> 0 OR overdue_marked <> 0 ORDER BY 1`.execute(
+      db,
+    );
     expect(rollup.rows.map((row) => row.key)).toEqual(recount.rows.map((row) => row.key));
 
     // Province by city and city by county, over periods with whole months, partial edge months, one month.

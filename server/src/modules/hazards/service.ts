@@ -50,6 +50,8 @@ export const COMMAND_PERMISSION: Record<HazardCommand, Permission> = {
 /** How far back a phone's queued report may date its finding. */
 const FOUND_AT_MAX_AGE_MS = 30 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** Largest NOTIFY payload sent inline (platform/realtime.ts's MAX_INLINE_NOTIFY); larger events go by id. */
+const INLINE_NOTIFY_MAX = 7000;
 
 type CommandBody<C extends HazardCommand> = z.infer<(typeof hazardActionBodies)[C]>;
 
@@ -274,7 +276,8 @@ export class HazardService {
     const description = input.description?.trim() ? input.description : null;
     const source = spotCheck ? 'spot_check' : 'report';
     // One statement: the hazard, its first timeline step, the security officers' inbox rows and the realtime
-    // events with their NOTIFY (platform/realtime.ts's batch form, `{"ids":[…]}`), and the names the page shows.
+    // events, each NOTIFYed inline as platform/realtime.ts's publish() does (the hubs need not read them back),
+    // and the names the page shows.
     const written = await sql<HazardListRow & { timeline_id: number; timeline_at: Date }>`
       WITH n AS (SELECT nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id),
       h AS (
@@ -313,7 +316,7 @@ export class HazardService {
         UNION ALL
         SELECT 'hazard.changed', h.org_path, NULL, jsonb_build_object('id', h.id, 'state', 'reported', 'action', 'report')
         FROM h
-        RETURNING id
+        RETURNING id, type, org_path, user_id, payload, at
       )
       SELECT h.*,
         (SELECT name FROM org_unit WHERE id = h.school_id) AS school_name,
@@ -323,7 +326,13 @@ export class HazardService {
         NULL::text AS responsible_name,
         (SELECT name FROM org_unit WHERE id = h.supervising_org_id) AS supervising_org_name,
         t.id AS timeline_id, t.at AS timeline_at,
-        pg_notify(${REALTIME_CHANNEL}, json_build_object('ids', (SELECT json_agg(id ORDER BY id) FROM events))::text)
+        (SELECT count(pg_notify(${REALTIME_CHANNEL}, message)) FROM (
+          SELECT CASE WHEN octet_length(inline) <= ${INLINE_NOTIFY_MAX} THEN inline
+            ELSE json_build_object('id', id)::text END AS message
+          FROM (
+            SELECT id, json_build_object('id', id, 'type', type, 'orgPath', org_path, 'userId', user_id,
+              'payload', payload, 'at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text AS inline
+            FROM events ORDER BY id) e) m) AS notified
       FROM h, t`.execute(trx);
     const { timeline_id: timelineId, timeline_at: timelineAt, ...row } = written.rows[0]!;
     const id = row.id;

@@ -110,15 +110,12 @@ interface CountRow {
 
 const OPEN_LIST = sql.join(OPEN_STATES.map((state) => sql.lit(state)));
 
-/** What is counted of the hazard rows (every definition in one place); `now` null leaves overdue to another part. */
-function countColumns(now: Date | null) {
+/** What is counted of the hazard rows (every definition in one place). */
+function countColumns(now: Date) {
   return [
     sql<string>`count(*) FILTER (WHERE state <> 'rejected')`.as('found'),
     sql<string>`count(*) FILTER (WHERE state = 'closed')`.as('rectified'),
-    (now === null
-      ? sql<string>`0::bigint`
-      : sql<string>`count(*) FILTER (WHERE state IN (${OPEN_LIST}) AND deadline < ${now})`
-    ).as('overdue'),
+    sql<string>`count(*) FILTER (WHERE state IN (${OPEN_LIST}) AND deadline < ${now})`.as('overdue'),
     sql<string>`count(*) FILTER (WHERE grade = 'major' AND state <> 'rejected')`.as('major'),
     sql<string>`count(*) FILTER (WHERE supervised AND state <> 'rejected')`.as('supervised'),
     sql<string | null>`sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed')`.as(
@@ -146,9 +143,9 @@ async function baseRows(db: Kysely<DB>, root: HazardRoot, period: StatsPeriod, n
 
 /**
  * Province (by city) and city (by county) statistics, in one statement so that every part reads the same
- * snapshot: the roll-up for the whole business months inside the period, the hazard rows for the partial
- * months at its edges, and overdue (which depends on now) live from the open hazards with a deadline
- * (partial index hazard_open_deadline).
+ * snapshot: the roll-up for the whole business months inside the period (overdue: the hazards the sweeper
+ * has marked), the open hazards of those months past their deadline and not marked yet, and the hazard rows
+ * of the partial months at the period's edges.
  */
 async function rollupRows(
   db: Kysely<DB>,
@@ -164,7 +161,7 @@ async function rollupRows(
     const { from, before } = split.months;
     parts.push(sql`
       SELECT ${child} AS child_id, category, nullif(grade, '') AS grade,
-        sum(found)::bigint AS found, sum(rectified)::bigint AS rectified, 0::bigint AS overdue,
+        sum(found)::bigint AS found, sum(rectified)::bigint AS rectified, sum(overdue_marked)::bigint AS overdue,
         (sum(found) FILTER (WHERE grade = 'major'))::bigint AS major, sum(supervised)::bigint AS supervised,
         sum(close_seconds) AS close_seconds
       FROM hazard_rollup
@@ -175,21 +172,37 @@ async function rollupRows(
   }
   for (const edge of split.edges) {
     parts.push(sql`
-      SELECT ${child} AS child_id, category, grade, ${sql.join(countColumns(null))}
+      SELECT ${child} AS child_id, category, grade, ${sql.join(countColumns(now))}
       FROM hazard
       WHERE ${rootColumn} = ${root.id}
         ${edge.from ? sql`AND reported_at >= ${edge.from}` : sql``}
         ${edge.before ? sql`AND reported_at < ${edge.before}` : sql``}
       GROUP BY 1, 2, 3`);
   }
-  parts.push(sql`
-    SELECT ${child} AS child_id, category, grade, 0::bigint, 0::bigint, count(*) AS overdue, 0::bigint, 0::bigint,
-      NULL::numeric
-    FROM hazard
-    WHERE ${rootColumn} = ${root.id} AND state IN (${OPEN_LIST}) AND deadline IS NOT NULL AND deadline < ${now}
-      ${period.from ? sql`AND reported_at >= ${period.from}` : sql``}
-      ${period.before ? sql`AND reported_at < ${period.before}` : sql``}
-    GROUP BY 1, 2, 3`);
+  if (split.months) {
+    // Past their deadline but not yet marked by the sweeper (partial index hazard_open_unmarked).
+    const from = split.months.from === null ? null : startOfDay(split.months.from, ROLLUP_TIME_ZONE);
+    const before = split.months.before === null ? null : startOfDay(split.months.before, ROLLUP_TIME_ZONE);
+    parts.push(sql`
+      SELECT ${child} AS child_id, category, grade, 0::bigint, 0::bigint, count(*) AS overdue, 0::bigint, 0::bigint,
+        NULL::numeric
+      FROM hazard
+      WHERE ${rootColumn} = ${root.id} AND state IN (${OPEN_LIST}) AND deadline IS NOT NULL
+        AND (overdue_notified_at IS NULL OR overdue_notified_at <= deadline) AND deadline < ${now}
+        ${from === null ? sql`` : sql`AND reported_at >= ${from}`}
+        ${before === null ? sql`` : sql`AND reported_at < ${before}`}
+      GROUP BY 1, 2, 3`);
+    // Marked but not past the deadline now (normally none): not overdue (partial index hazard_open_marked).
+    parts.push(sql`
+      SELECT ${child} AS child_id, category, grade, 0::bigint, 0::bigint, -count(*) AS overdue, 0::bigint, 0::bigint,
+        NULL::numeric
+      FROM hazard
+      WHERE ${rootColumn} = ${root.id} AND state IN (${OPEN_LIST}) AND overdue_notified_at > deadline
+        AND deadline >= ${now}
+        ${from === null ? sql`` : sql`AND reported_at >= ${from}`}
+        ${before === null ? sql`` : sql`AND reported_at < ${before}`}
+      GROUP BY 1, 2, 3`);
+  }
   const result = await sql<CountRow>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
   return result.rows;
 }
