@@ -176,7 +176,8 @@ async function dutyValues(
     .filter((row) => row.org_id === school.id)
     .map((row) => ({ startsAt: row.starts_at, endsAt: row.ends_at, hasLeader: row.has_leader }));
   const { uncovered, withoutLeader } = holidayCoverage(days, own, (at) => formatDate(at, zone));
-  const holidays = `${names.size > 0 ? [...names].join('、') : '假期'}（${dayList(days)}，共 ${days.length} 天）`;
+  const span = days.length === 1 ? shortDay(days[0]!) : `${shortDay(days[0]!)}至${shortDay(days[days.length - 1]!)}`;
+  const holidays = `${names.size > 0 ? [...names].join('、') : '假期'}（${span}，共 ${days.length} 天）`;
   const holidayTable: PrefillValue = {
     value: uncovered.length === 0,
     basis:
@@ -324,7 +325,9 @@ async function deviceValues(
           value: gatesWithout.length === 0,
           basis:
             gatesWithout.length === 0
-              ? `设备台账：${gates.length} 个校门均装有一键报警`
+              ? gates.length === 1
+                ? `设备台账：校门（${gates[0]!.name}）装有一键报警`
+                : `设备台账：${gates.length} 个校门均装有一键报警`
               : `设备台账：校门 ${gates.length} 个，${gatesWithout.map((gate) => gate.name).join('、')}无一键报警`,
         };
   const dorms = places.filter((place) => isDormitory(place));

@@ -60,16 +60,22 @@ export function GuardsPage() {
           <Tag color="orange">{t('guards.licensedNo')}</Tag>
         ),
     },
-    { title: t('guards.licenceNo'), dataIndex: 'licenceNo', width: 130, render: (_dom, row) => row.licenceNo ?? '—' },
+    {
+      title: t('guards.licenceNo'),
+      dataIndex: 'licenceNo',
+      width: 130,
+      responsive: ['md'],
+      render: (_dom, row) => row.licenceNo ?? '—',
+    },
     {
       title: t('guards.birthYear'),
       dataIndex: 'birthYear',
-      width: 150,
+      width: 190,
       render: (_dom, row) =>
         row.birthYear === null ? (
           '—'
         ) : (
-          <Space size={4}>
+          <Space size={4} style={{ whiteSpace: 'nowrap' }}>
             {t('guards.birthAge', { year: row.birthYear, age: row.age })}
             {row.overAge && <Tag color="red">{t('guards.overAge')}</Tag>}
           </Space>
@@ -144,7 +150,7 @@ export function GuardsPage() {
             }}
             pagination={{ defaultPageSize: 20, hideOnSinglePage: true }}
             options={{ density: false, setting: false, reload: true }}
-            scroll={{ x: 700 }}
+            scroll={{ x: 'max-content' }}
             headerTitle={t('guards.list')}
             locale={{ emptyText: <Empty description={t('guards.empty')} /> }}
           />
