@@ -47,6 +47,11 @@ export interface Config {
   deviceRateBurst: number;
   /** How often coalesced heartbeats (last_seen_at) and rejection counters are written. */
   ingestFlushMs: number;
+  /** Group commit of device events: at most this many per transaction, gathered for at most this many ms. */
+  ingestBatchMax: number;
+  ingestBatchWaitMs: number;
+  /** Group-commit transactions an instance runs at once. */
+  ingestBatchConcurrency: number;
   /** MQTT client id prefix (stable per instance, for the persistent session); consumers per instance. */
   mqttClientId: string;
   mqttConsumers: number;
@@ -103,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     deviceRatePerSecond: int(env.DEVICE_RATE_PER_SECOND, 5),
     deviceRateBurst: int(env.DEVICE_RATE_BURST, 30),
     ingestFlushMs: int(env.INGEST_FLUSH_MS, 2000),
+    ingestBatchMax: int(env.INGEST_BATCH_MAX, 200),
+    ingestBatchWaitMs: int(env.INGEST_BATCH_WAIT_MS, 10),
+    ingestBatchConcurrency: Math.max(1, int(env.INGEST_BATCH_CONCURRENCY, 3)),
     mqttClientId: env.MQTT_CLIENT_ID || `safe-campus-${os.hostname()}-${env.PORT ?? 3000}`,
     mqttConsumers: int(env.MQTT_CONSUMERS, 4),
     mqttShareGroup: env.MQTT_SHARE_GROUP ?? 'safe-campus',

@@ -4,6 +4,13 @@ import type { DB } from '../db/schema.js';
 
 export const REALTIME_CHANNEL = 'safe_campus_realtime';
 const MAX_INLINE_NOTIFY = 7000;
+/**
+ * Held from `publishMany` to commit: the transactions that publish with it commit in the order of their event
+ * ids, so a stream that skips ids at or below the last one it sent never skips one of theirs.
+ */
+const REALTIME_ORDER_LOCK = 727_004;
+/** Ids per batch notification: `{"ids":[…]}` stays well under PostgreSQL's 8,000-byte NOTIFY payload. */
+const IDS_PER_NOTIFY = 500;
 
 export interface RealtimeEvent {
   id: number;
@@ -51,6 +58,37 @@ export async function publish(executor: Kysely<DB>, input: PublishInput): Promis
   await sql`SELECT pg_notify(${REALTIME_CHANNEL}, ${message})`.execute(executor);
 }
 
+/**
+ * Several events in one INSERT and, per 500 events, one NOTIFY carrying their ids (`{"ids":[…]}`); every
+ * instance's hub reads the rows and fans them out in id order. Group commit of device events uses it: a
+ * transaction that NOTIFYs takes a database-wide lock at commit, so one notification per batch instead of
+ * one per event is what lets a thousand alarms a second commit. Call it last in the transaction: it takes an
+ * advisory lock held until commit (REALTIME_ORDER_LOCK), so concurrent batches become visible in id order.
+ * One event is published exactly as `publish`.
+ */
+export async function publishMany(executor: Kysely<DB>, inputs: readonly PublishInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await sql`SELECT pg_advisory_xact_lock(${REALTIME_ORDER_LOCK})`.execute(executor);
+  if (inputs.length === 1) return publish(executor, inputs[0]!);
+  const rows = await executor
+    .insertInto('realtime_event')
+    .values(
+      inputs.map((input) => ({
+        type: input.type,
+        org_path: input.orgPath ?? null,
+        user_id: input.userId ?? null,
+        payload: JSON.stringify(input.payload ?? {}),
+      })),
+    )
+    .returning('id')
+    .execute();
+  const ids = rows.map((row) => row.id).sort((a, b) => a - b);
+  for (let start = 0; start < ids.length; start += IDS_PER_NOTIFY) {
+    const message = JSON.stringify({ ids: ids.slice(start, start + IDS_PER_NOTIFY) });
+    await sql`SELECT pg_notify(${REALTIME_CHANNEL}, ${message})`.execute(executor);
+  }
+}
+
 function toEvent(row: {
   id: number;
   type: string;
@@ -75,11 +113,15 @@ export type RealtimeSubscriber = (event: RealtimeEvent) => void;
 export class RealtimeHub {
   private readonly subscribers = new Set<RealtimeSubscriber>();
   private unlisten: (() => Promise<void>) | null = null;
+  /** Notifications are delivered one after the other, so a batch read from the table keeps its place. */
+  private delivering: Promise<void> = Promise.resolve();
 
   constructor(private readonly database: Database) {}
 
   async start(): Promise<void> {
-    this.unlisten = await this.database.listen(REALTIME_CHANNEL, (message) => void this.receive(message));
+    this.unlisten = await this.database.listen(REALTIME_CHANNEL, (message) => {
+      this.delivering = this.delivering.then(() => this.receive(message)).catch(() => undefined);
+    });
   }
 
   async stop(): Promise<void> {
@@ -109,24 +151,35 @@ export class RealtimeHub {
   }
 
   private async receive(message: string): Promise<void> {
-    let event: RealtimeEvent;
+    let events: RealtimeEvent[];
     try {
-      const parsed = JSON.parse(message) as Partial<RealtimeEvent> & { id: number };
-      if (parsed.type === undefined) {
+      const parsed = JSON.parse(message) as Partial<RealtimeEvent> & { id?: number; ids?: number[] };
+      if (Array.isArray(parsed.ids)) {
+        const ids = parsed.ids.filter((id) => Number.isSafeInteger(id));
+        if (ids.length === 0) return;
+        const rows = await this.database.db
+          .selectFrom('realtime_event')
+          .selectAll()
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .execute();
+        events = rows.map(toEvent);
+      } else if (parsed.type === undefined) {
+        if (!Number.isSafeInteger(parsed.id)) return;
         const row = await this.database.db
           .selectFrom('realtime_event')
           .selectAll()
-          .where('id', '=', parsed.id)
+          .where('id', '=', parsed.id!)
           .executeTakeFirst();
         if (!row) return;
-        event = toEvent(row);
+        events = [toEvent(row)];
       } else {
-        event = parsed as RealtimeEvent;
+        events = [parsed as RealtimeEvent];
       }
     } catch {
       return;
     }
-    for (const subscriber of this.subscribers) subscriber(event);
+    for (const event of events) for (const subscriber of this.subscribers) subscriber(event);
   }
 }
 

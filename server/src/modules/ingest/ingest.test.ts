@@ -103,6 +103,65 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Devices for a burst: registered together. */
+async function registerMany(count: number, label: string): Promise<Registered[]> {
+  const devices: Registered[] = [];
+  for (let index = 0; index < count; index++)
+    devices.push(await register('one_key_alarm', `${label}${index}号一键报警`, null));
+  return devices;
+}
+
+/**
+ * A burst for the group commit: three alarms from every device, a third of them sent twice at once, one
+ * replayed after it was stored (`late`), one malformed and one the database refuses (a NUL character in its
+ * details: jsonb and text cannot hold it), all in flight together. Returns what to send and what to expect.
+ */
+function burstOf(devices: Registered[]) {
+  const sends: { device: Registered; body: Record<string, unknown> }[] = [];
+  const expected = new Map<number, Set<string>>();
+  for (const device of devices) {
+    expected.set(device.id, new Set());
+    for (let index = 0; index < 3; index++) {
+      const body = alarm({ details: { n: index } });
+      expected.get(device.id)!.add(body.eventId);
+      sends.push({ device, body });
+      if (sends.length % 3 === 0) sends.push({ device, body });
+    }
+  }
+  const malformed = { device: devices[0]!, body: { ...alarm(), kind: 'meteor' } };
+  const poison = { device: devices[1]!, body: alarm({ details: { note: 'a\u0000b' } }) };
+  // Interleaved so that the duplicates, the malformed and the poison event share batches with good ones.
+  sends.splice(sends.length >> 1, 0, malformed, poison);
+  return { sends, expected, malformed, poison, distinct: devices.length * 3 };
+}
+
+/** Every expected alarm stored once, with exactly one `alarm.raised` event each; nothing else from the burst. */
+async function expectExactlyOnce(expected: Map<number, Set<string>>) {
+  const db = t.database.db;
+  const total = [...expected.values()].reduce((sum, ids) => sum + ids.size, 0);
+  const query = () =>
+    db
+      .selectFrom('alarm')
+      .innerJoin('device_event', 'device_event.id', 'alarm.device_event_id')
+      .select(['alarm.id', 'alarm.device_id', 'device_event.event_id'])
+      .where('alarm.device_id', 'in', [...expected.keys()])
+      .execute();
+  // Over MQTT the publisher hears back from the broker, not from the server: wait for the rows.
+  await waitFor(async () => (await query()).length >= total);
+  const rows = await query();
+  const stored = new Map<number, string[]>();
+  for (const row of rows) stored.set(row.device_id!, [...(stored.get(row.device_id!) ?? []), row.event_id]);
+  for (const [deviceId, ids] of expected) expect((stored.get(deviceId) ?? []).sort()).toEqual([...ids].sort());
+  const ids = new Set(rows.map((row) => row.id));
+  await waitFor(
+    () =>
+      events.filter((e) => e.type === 'alarm.raised' && ids.has((e.payload as { id: number }).id)).length >= ids.size,
+  );
+  const raised = events.filter((e) => e.type === 'alarm.raised' && ids.has((e.payload as { id: number }).id));
+  expect(raised).toHaveLength(ids.size);
+  expect(new Set(raised.map((e) => (e.payload as { id: number }).id)).size).toBe(ids.size);
+}
+
 async function waitFor<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   ms = 10_000,
@@ -158,6 +217,29 @@ describe('HTTP ingestion', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().results).toHaveLength(3);
     expect((await alarmsOf(device.id)).map((a) => a.kind)).toEqual(['intrusion', 'tamper']);
+  });
+
+  it('a burst from many devices is group-committed: each event once, duplicates and bad events set apart', async () => {
+    const devices = await registerMany(12, '并发');
+    const { sends, expected, malformed, poison, distinct } = burstOf(devices);
+    const batchesBefore = pipeline.stats.batches;
+    const answers = await Promise.all(sends.map(({ device, body }) => ingest(device, body)));
+    const byBody = (body: Record<string, unknown>) => answers[sends.findIndex((send) => send.body === body)]!;
+    expect(byBody(malformed.body).statusCode).toBe(400);
+    expect(byBody(poison.body).statusCode).toBe(400);
+    expect(byBody(poison.body).json()).toMatchObject({ code: 'ingest_malformed', reason: 'malformed' });
+    const good = answers.filter((_, index) => sends[index] !== malformed && sends[index] !== poison);
+    for (const answer of good) expect(answer.statusCode, answer.body).toBe(200);
+    const results = good.map((answer) => answer.json().results[0]);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(distinct);
+    expect(results.filter((r) => r.duplicate)).toHaveLength(sends.length - 2 - distinct);
+    // Group commit: far fewer transactions than events (the poison batch is retried one by one).
+    expect(pipeline.stats.batches - batchesBefore).toBeLessThan(sends.length / 2);
+    // A replay after the commit is still a duplicate.
+    const late = await ingest(sends[0]!.device, sends[0]!.body);
+    expect(late.json().results[0]).toMatchObject({ duplicate: true, alarmCode: null });
+    await expectExactlyOnce(expected);
+    expect(await rejections('malformed', devices[1]!.code)).toBe(1);
   });
 
   it('refuses and counts: unknown device, wrong token, school code not its own, malformed payload', async () => {
@@ -367,6 +449,26 @@ describe.skipIf(!brokerUp)('MQTT ingestion (real Mosquitto)', () => {
     expect(await rejections('school_mismatch', device.code)).toBe(1);
     expect(pipeline.stats.duplicates).toBeGreaterThanOrEqual(1);
     expect(await alarmsOf(device.id)).toHaveLength(1);
+  });
+
+  it('a burst over MQTT from many devices: each event once, with its realtime event; bad ones acknowledged', async () => {
+    const devices = await registerMany(12, 'MQTT并发');
+    const { sends, expected, poison } = burstOf(devices);
+    const batchesBefore = pipeline.stats.batches;
+    await Promise.all(
+      sends.map(({ device, body }) => publisher.publishAsync(topic(device), message(device, body), { qos: 1 })),
+    );
+    await expectExactlyOnce(expected);
+    // Messages were in flight together, so they shared transactions.
+    expect(pipeline.stats.batches - batchesBefore).toBeLessThan(sends.length / 2);
+    await waitFor(async () => (await rejections('malformed', devices[0]!.code)) === 1);
+    expect(await rejections('malformed', poison.device.code)).toBe(1);
+    // Every message was acknowledged: a replay of the whole burst changes nothing.
+    await Promise.all(
+      sends.map(({ device, body }) => publisher.publishAsync(topic(device), message(device, body), { qos: 1 })),
+    );
+    await waitFor(async () => (await rejections('malformed', devices[0]!.code)) === 2);
+    await expectExactlyOnce(expected);
   });
 
   it("a flood from one device is cut off while another device's alarm arrives", async () => {

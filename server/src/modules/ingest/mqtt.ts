@@ -22,10 +22,33 @@ export interface MqttOptions {
 export const DEVICE_TOPICS = ['safe-campus/+/+/alarm', 'safe-campus/+/+/status'];
 
 /**
+ * QoS 1 messages a consumer works on at once (MQTT 5 Receive Maximum: the broker sends no more unacknowledged
+ * ones). They are written together by the pipeline's group commit.
+ */
+export const MQTT_RECEIVE_MAXIMUM = 500;
+
+/** A received QoS 1 message waiting for its PUBACK; acknowledged in the order received, after its write. */
+interface PendingAck {
+  messageId: number;
+  done: boolean;
+}
+
+/** mqtt.js sends PUBACK when `handleMessage` calls back, and reads the next packet only then; we send it ourselves. */
+type PubackSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }): void };
+
+/** Passed to mqtt.js's callback: it reads the next packet and sends no PUBACK (we send it after the commit). */
+const ACK_LATER = new Error('acknowledged after commit');
+
+/**
  * MQTT ingestion. Each consumer is a persistent session (clean: false, session expiry) with a stable
  * client id, subscribed at QoS 1 through a shared subscription. A message is acknowledged (PUBACK) only
  * after its effect committed, so a message the server never finished is delivered again after a crash or a
  * reconnect; the event id makes the second delivery harmless. Reconnects by itself and resubscribes.
+ *
+ * A consumer does not wait for one message's commit before reading the next: up to `MQTT_RECEIVE_MAXIMUM`
+ * are in the pipeline at once, so they share group-commit transactions. PUBACKs go out in the order the
+ * messages arrived (MQTT 4.6), each once its own and every earlier message's write is done, and only on
+ * the connection the message came in on: after a reconnect the broker redelivers what was not acknowledged.
  */
 export class MqttIngest {
   private clients: MqttClient[] = [];
@@ -54,19 +77,47 @@ export class MqttIngest {
         clientId: `${this.options.clientId}-${index}`,
         clean: false,
         protocolVersion: 5,
-        properties: { sessionExpiryInterval: this.options.sessionExpirySeconds ?? 7 * 24 * 3600 },
+        properties: {
+          sessionExpiryInterval: this.options.sessionExpirySeconds ?? 7 * 24 * 3600,
+          receiveMaximum: MQTT_RECEIVE_MAXIMUM,
+        },
         reconnectPeriod: 1000,
         connectTimeout: 5000,
         keepalive: 30,
         // Unacknowledged messages we publish: none; we only receive.
         resubscribe: true,
       });
+      let acks: PendingAck[] = [];
+      const sendAcks = (queue: PendingAck[]) => {
+        // A queue of an earlier connection: its messages come again; acknowledging them here could hit reused ids.
+        if (queue !== acks || !client.connected) return;
+        let count = 0;
+        while (count < queue.length && queue[count]!.done) count++;
+        for (const ack of queue.splice(0, count))
+          (client as unknown as PubackSender)._sendPacket({ cmd: 'puback', messageId: ack.messageId, reasonCode: 0 });
+      };
+      client.on('connect', () => {
+        acks = [];
+      });
       client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+        if (packet.qos !== 1 || packet.messageId === undefined) {
+          // QoS 0 has nothing to acknowledge (QoS 2 is not subscribed to): processed, next packet at once.
+          this.handle(packet).catch(() => undefined);
+          callback();
+          return;
+        }
+        const ack: PendingAck = { messageId: packet.messageId, done: false };
+        const queue = acks;
+        queue.push(ack);
         this.handle(packet).then(
-          () => callback(),
+          () => {
+            ack.done = true;
+            sendAcks(queue);
+          },
           // Only when stopping: the message stays unacknowledged and the broker delivers it again later.
           () => undefined,
         );
+        callback(ACK_LATER);
       };
       ready.push(
         new Promise<void>((resolve) => {

@@ -13,8 +13,8 @@ import type { DB } from '../../db/schema.js';
 import { ALARM_KIND_LABELS } from '../../i18n/labels.js';
 import type { Platform } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
-import { publish } from '../../platform/realtime.js';
-import { raiseAlarm } from '../alarms/raise.js';
+import { type PublishInput, publishMany } from '../../platform/realtime.js';
+import { raiseAlarms } from '../alarms/raise.js';
 
 /** A device as ingestion needs it, cached in memory for a short while. */
 interface CachedDevice {
@@ -34,6 +34,19 @@ export type IngestOutcome =
   | { ok: true; eventId: string; type: DeviceEventPayload['type']; duplicate: boolean; alarmCode: string | null }
   | { ok: false; reason: IngestRejection };
 
+/** What writing a device event did: stored (or a duplicate), or refused by the database for its data. */
+type Written = { duplicate: boolean; alarmCode: string | null } | { refused: IngestRejection };
+
+interface PendingEvent {
+  device: CachedDevice;
+  payload: DeviceEventPayload;
+  effect: Exclude<ReturnType<typeof eventEffect>, { alive: true }>;
+  via: 'mqtt' | 'http';
+  receivedAt: Date;
+  resolve: (written: Written) => void;
+  reject: (error: unknown) => void;
+}
+
 export interface IngestCredentials {
   via: 'mqtt' | 'http';
   schoolCode: string | undefined;
@@ -47,6 +60,7 @@ const CACHE_TTL_MS = 30_000;
 const CACHE_MAX = 200_000;
 const REJECTION_KEYS_MAX = 10_000;
 const FLUSH_CHUNK = 5_000;
+const LOOKUP_CHUNK = 1_000;
 
 interface Bucket {
   tokens: number;
@@ -71,18 +85,26 @@ export interface IngestStats {
   rejected: Record<string, number>;
   flushes: number;
   heartbeatRowsWritten: number;
+  /** Transactions of the group commit (alarms, faults, restores). */
+  batches: number;
 }
 
 /**
  * One pipeline for MQTT and HTTP: authenticate the device (code, school code, token hash), rate-limit it
  * (token bucket per device), validate payload v1, then act. Alarm, tamper, fault and restore events are
  * written once (device_event is unique per device and event id) in one transaction with their effect
- * (`raiseAlarm`, fault fields). Heartbeats only prove life: they are coalesced in memory and written in
- * batches, as are the rejection counters, every `ingestFlushMs`.
+ * (`raiseAlarms`, fault fields), by group commit: the events that arrive while a transaction is in flight
+ * share the next one and its single NOTIFY; each caller hears back after its batch committed. Heartbeats
+ * only prove life: they are coalesced in memory and written in batches, as are the rejection counters,
+ * every `ingestFlushMs`.
  */
 export class IngestPipeline {
   private readonly cache = new Map<string, { device: CachedDevice | null; at: number }>();
   private readonly loading = new Map<string, Promise<CachedDevice | null>>();
+  private lookups = new Map<
+    string,
+    { resolve: (device: CachedDevice | null) => void; reject: (error: unknown) => void }
+  >();
   private readonly buckets = new Map<number, Bucket>();
   private seen = new Map<number, Date>();
   private rejections = new Map<string, { reason: string; school: string; device: string; count: number; at: Date }>();
@@ -95,7 +117,12 @@ export class IngestPipeline {
     rejected: {},
     flushes: 0,
     heartbeatRowsWritten: 0,
+    batches: 0,
   };
+  private queue: PendingEvent[] = [];
+  private readonly writing = new Set<Promise<void>>();
+  private writers = 0;
+  private waitTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -103,6 +130,10 @@ export class IngestPipeline {
       ratePerSecond: number;
       burst: number;
       flushMs: number;
+      /** Group commit: events per transaction at most, the longest wait for company (ms), transactions at once. */
+      batchMax: number;
+      batchWaitMs: number;
+      batchConcurrency: number;
       log: { error: (object: unknown, message: string) => void };
     },
   ) {}
@@ -116,6 +147,7 @@ export class IngestPipeline {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.drain();
     await this.flush().catch(() => {});
   }
 
@@ -182,52 +214,77 @@ export class IngestPipeline {
     return true;
   }
 
-  private async lookup(code: string): Promise<CachedDevice | null> {
+  /**
+   * The device by code, from the cache or the database. Misses of the same moment are looked up together
+   * (one query per `LOOKUP_CHUNK` codes): with thousands of devices each heard from less often than the cache
+   * lives, nearly every message is a miss, and one query per message would cost more than the alarm itself.
+   */
+  private lookup(code: string): Promise<CachedDevice | null> {
     const cached = this.cache.get(code);
-    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.device;
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return Promise.resolve(cached.device);
     const pending = this.loading.get(code);
     if (pending) return pending;
-    const load = (async () => {
-      const row = await this.db
-        .selectFrom('device')
-        .innerJoin('org_unit', 'org_unit.id', 'device.school_id')
-        .select([
-          'device.id',
-          'device.code',
-          'device.name',
-          'device.kind',
-          'device.school_id',
-          'org_unit.code as school_code',
-          'device.org_path',
-          'device.place_id',
-          'device.token_hash',
-          'device.disabled',
-        ])
-        .where('device.code', '=', code)
-        .executeTakeFirst();
-      const device: CachedDevice | null = row
-        ? {
-            id: row.id,
-            code: row.code,
-            name: row.name,
-            kind: row.kind as DeviceKind,
-            schoolId: row.school_id,
-            schoolCode: row.school_code,
-            orgPath: row.org_path,
-            placeId: row.place_id,
-            tokenHash: isOnlineKind(row.kind as DeviceKind) ? row.token_hash : null,
-            disabled: row.disabled,
-          }
-        : null;
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(code, { device, at: Date.now() });
-      return device;
-    })();
+    const load = new Promise<CachedDevice | null>((resolve, reject) => {
+      this.lookups.set(code, { resolve, reject });
+    });
     this.loading.set(code, load);
-    try {
-      return await load;
-    } finally {
-      this.loading.delete(code);
+    if (this.lookups.size === 1) setImmediate(() => void this.lookupNow());
+    return load;
+  }
+
+  private async lookupNow(): Promise<void> {
+    const waiting = this.lookups;
+    this.lookups = new Map();
+    const codes = [...waiting.keys()];
+    for (let start = 0; start < codes.length; start += LOOKUP_CHUNK) {
+      const chunk = codes.slice(start, start + LOOKUP_CHUNK);
+      try {
+        const rows = await this.db
+          .selectFrom('device')
+          .innerJoin('org_unit', 'org_unit.id', 'device.school_id')
+          .select([
+            'device.id',
+            'device.code',
+            'device.name',
+            'device.kind',
+            'device.school_id',
+            'org_unit.code as school_code',
+            'device.org_path',
+            'device.place_id',
+            'device.token_hash',
+            'device.disabled',
+          ])
+          .where('device.code', 'in', chunk)
+          .execute();
+        const found = new Map(rows.map((row) => [row.code, row]));
+        if (this.cache.size + chunk.length > CACHE_MAX) this.cache.clear();
+        const at = Date.now();
+        for (const code of chunk) {
+          const row = found.get(code);
+          const device: CachedDevice | null = row
+            ? {
+                id: row.id,
+                code: row.code,
+                name: row.name,
+                kind: row.kind as DeviceKind,
+                schoolId: row.school_id,
+                schoolCode: row.school_code,
+                orgPath: row.org_path,
+                placeId: row.place_id,
+                tokenHash: isOnlineKind(row.kind as DeviceKind) ? row.token_hash : null,
+                disabled: row.disabled,
+              }
+            : null;
+          this.cache.set(code, { device, at });
+          this.loading.delete(code);
+          waiting.get(code)!.resolve(device);
+        }
+      } catch (error) {
+        for (const code of chunk) {
+          this.loading.delete(code);
+          waiting.get(code)!.reject(error);
+        }
+      }
     }
   }
 
@@ -243,66 +300,105 @@ export class IngestPipeline {
       this.stats.heartbeats++;
       return { ok: true, eventId: payload.eventId, type: payload.type, duplicate: false, alarmCode: null };
     }
-    const result = await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('device_event')
-        .values({
-          device_id: device.id,
-          event_id: payload.eventId,
-          type: payload.type,
-          kind: payload.kind ?? null,
-          at: payload.at,
-          via,
-          details: JSON.stringify(payload.details ?? {}),
-        })
-        .onConflict((conflict) => conflict.columns(['device_id', 'event_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) return { duplicate: true, alarmCode: null };
-      const school = { id: device.schoolId, path: device.orgPath };
-      if ('raise' in effect) {
-        const alarm = await raiseAlarm(trx, {
-          school,
-          source: 'device',
-          kind: effect.raise,
-          title: `${ALARM_KIND_LABELS[effect.raise as AlarmKind]}：${device.name}`,
-          description: describe(payload),
-          deviceId: device.id,
-          deviceEventId: inserted.id,
-          placeId: device.placeId,
-          raisedAt: now,
-        });
-        return { duplicate: false, alarmCode: alarm.code };
-      }
-      if ('fault' in effect) {
-        const detail = describe(payload) ?? '设备上报故障';
-        await trx
-          .updateTable('device')
-          .set({ fault_since: sql`coalesce(fault_since, ${new Date(payload.at)}::timestamptz)`, fault_detail: detail })
-          .where('id', '=', device.id)
-          .execute();
-        await publish(trx, {
-          type: 'device.fault',
-          orgPath: device.orgPath,
-          payload: { id: device.id, code: device.code, name: device.name, kind: device.kind, detail },
-        });
-      } else {
-        await trx
-          .updateTable('device')
-          .set({ fault_since: null, fault_detail: null })
-          .where('id', '=', device.id)
-          .execute();
-        await publish(trx, {
-          type: 'device.restored',
-          orgPath: device.orgPath,
-          payload: { id: device.id, code: device.code, name: device.name, kind: device.kind },
-        });
-      }
-      return { duplicate: false, alarmCode: null };
+    const written = await new Promise<Written>((resolve, reject) => {
+      this.queue.push({ device, payload, effect, via, receivedAt: now, resolve, reject });
+      this.schedule();
     });
-    if (result.duplicate) this.stats.duplicates++;
+    if ('refused' in written) {
+      this.reject(written.refused, device.schoolCode, device.code);
+      return { ok: false, reason: written.refused };
+    }
+    if (written.duplicate) this.stats.duplicates++;
     else this.stats.accepted++;
-    return { ok: true, eventId: payload.eventId, type: payload.type, ...result };
+    return { ok: true, eventId: payload.eventId, type: payload.type, ...written };
+  }
+
+  /**
+   * Group commit: events that arrive while every writer is busy wait for the next free one, up to `batchMax`
+   * per transaction; the first event after a quiet moment waits at most `batchWaitMs` for company. Up to
+   * `batchConcurrency` transactions run at once (their work overlaps; `publishMany` orders their commits).
+   */
+  private schedule(): void {
+    if (this.writers >= this.options.batchConcurrency || this.queue.length === 0) return;
+    if (this.queue.length >= this.options.batchMax || this.options.batchWaitMs <= 0 || this.writers > 0) {
+      this.writeNext();
+      return;
+    }
+    this.waitTimer ??= setTimeout(() => this.writeNext(), this.options.batchWaitMs);
+  }
+
+  private writeNext(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    if (this.writers >= this.options.batchConcurrency || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, Math.max(1, this.options.batchMax));
+    this.writers++;
+    const writing = this.writeBatch(batch).finally(() => {
+      this.writers--;
+      this.writing.delete(writing);
+      // What arrived meanwhile has waited long enough: written at once.
+      if (this.queue.length > 0) this.writeNext();
+    });
+    this.writing.add(writing);
+  }
+
+  /** Resolves when every event handed to the pipeline so far is written (or failed). */
+  private async drain(): Promise<void> {
+    while (this.writing.size > 0 || this.queue.length > 0) {
+      if (this.writing.size === 0) this.writeNext();
+      await Promise.all(this.writing);
+    }
+  }
+
+  /**
+   * One transaction for the batch. If it fails, each event is tried alone, so one event the database refuses
+   * cannot take the others down; an event refused on its own for its data (SQLSTATE class 22 or 23) is
+   * counted as malformed, any other failure (database away) is handed back to the caller, who retries.
+   */
+  private async writeBatch(batch: PendingEvent[]): Promise<void> {
+    this.stats.batches++;
+    try {
+      const results = await this.db.transaction().execute((trx) => writeEvents(trx, batch));
+      for (const [index, event] of batch.entries()) event.resolve(results[index]!);
+      return;
+    } catch (error) {
+      if (batch.length === 1) {
+        this.settleAlone(batch[0]!, error);
+        return;
+      }
+      this.options.log.error(
+        { err: error, events: batch.length },
+        'ingest batch failed; writing its events one by one',
+      );
+    }
+    for (let index = 0; index < batch.length; index++) {
+      const event = batch[index]!;
+      try {
+        const [result] = await this.db.transaction().execute((trx) => writeEvents(trx, [event]));
+        event.resolve(result!);
+      } catch (error) {
+        if (!this.settleAlone(event, error)) {
+          // The database, not the event: the rest would fail the same way.
+          for (const rest of batch.slice(index + 1)) rest.reject(error);
+          return;
+        }
+      }
+    }
+  }
+
+  /** An event that failed alone; true when the failure was its data (refused), false when it was handed back. */
+  private settleAlone(event: PendingEvent, error: unknown): boolean {
+    const state = (error as { code?: unknown } | null)?.code;
+    if (typeof state === 'string' && /^2[23]/.test(state)) {
+      this.options.log.error(
+        { err: error, device: event.device.code, eventId: event.payload.eventId },
+        'device event refused by the database',
+      );
+      event.resolve({ refused: 'malformed' });
+      return true;
+    }
+    event.reject(error);
+    return false;
   }
 
   private markSeen(deviceId: number, at: Date): void {
@@ -341,13 +437,14 @@ export class IngestPipeline {
             UPDATE device SET last_seen_at = v.at
             FROM (VALUES ${values}) AS v(id, at)
             WHERE device.id = v.id AND (device.last_seen_at IS NULL OR device.last_seen_at < v.at)`.execute(trx);
-          for (const row of back.rows) {
-            await publish(trx, {
+          await publishMany(
+            trx,
+            back.rows.map((row) => ({
               type: 'device.online',
               orgPath: row.org_path,
               payload: { id: row.id, code: row.code, name: row.name, kind: row.kind },
-            });
-          }
+            })),
+          );
         });
         this.stats.heartbeatRowsWritten += chunk.length;
       }
@@ -387,6 +484,102 @@ export class IngestPipeline {
       throw error;
     }
   }
+}
+
+/**
+ * Writes a batch in the caller's transaction: `device_event` rows in one INSERT (a repeated (device, event id)
+ * within the batch or already stored is a duplicate), the alarms in one `raiseAlarms`, faults and restores,
+ * and every realtime event of the batch with one `publishMany` (one NOTIFY). Results in batch order.
+ */
+async function writeEvents(trx: Kysely<DB>, batch: readonly PendingEvent[]): Promise<Written[]> {
+  const key = (event: PendingEvent) => `${event.device.id}\u0000${event.payload.eventId}`;
+  const first = new Map<string, PendingEvent>();
+  for (const event of batch) if (!first.has(key(event))) first.set(key(event), event);
+  // Rows in (device, event id) order: concurrent batches (other instances) take the unique-index locks in one order.
+  const unique = [...first.values()].sort((a, b) =>
+    a.device.id !== b.device.id
+      ? a.device.id - b.device.id
+      : a.payload.eventId < b.payload.eventId
+        ? -1
+        : a.payload.eventId > b.payload.eventId
+          ? 1
+          : 0,
+  );
+  const inserted = await trx
+    .insertInto('device_event')
+    .values(
+      unique.map(({ device, payload, via }) => ({
+        device_id: device.id,
+        event_id: payload.eventId,
+        type: payload.type,
+        kind: payload.kind ?? null,
+        at: payload.at,
+        via,
+        details: JSON.stringify(payload.details ?? {}),
+      })),
+    )
+    .onConflict((conflict) => conflict.columns(['device_id', 'event_id']).doNothing())
+    .returning(['id', 'device_id', 'event_id'])
+    .execute();
+  const rowId = new Map(inserted.map((row) => [`${row.device_id}\u0000${row.event_id}`, row.id]));
+  const written = new Map<PendingEvent, Written>();
+  const events: PublishInput[] = [];
+  const raises = batch.filter(
+    (event) => first.get(key(event)) === event && rowId.has(key(event)) && 'raise' in event.effect,
+  );
+  const alarms = await raiseAlarms(
+    trx,
+    raises.map((event) => {
+      const { device, payload, receivedAt } = event;
+      const kind = (event.effect as { raise: AlarmKind }).raise;
+      return {
+        school: { id: device.schoolId, path: device.orgPath },
+        source: 'device' as const,
+        kind,
+        title: `${ALARM_KIND_LABELS[kind]}：${device.name}`,
+        description: describe(payload),
+        deviceId: device.id,
+        deviceEventId: rowId.get(key(event))!,
+        placeId: device.placeId,
+        raisedAt: receivedAt,
+      };
+    }),
+    { events },
+  );
+  for (const [index, event] of raises.entries())
+    written.set(event, { duplicate: false, alarmCode: alarms[index]!.code });
+  // Faults and restores in arrival order: a fault then its restore in one batch leave the device restored.
+  for (const event of batch) {
+    if (written.has(event) || first.get(key(event)) !== event || !rowId.has(key(event))) continue;
+    const { device, payload } = event;
+    if ('fault' in event.effect) {
+      const detail = describe(payload) ?? '设备上报故障';
+      await trx
+        .updateTable('device')
+        .set({ fault_since: sql`coalesce(fault_since, ${new Date(payload.at)}::timestamptz)`, fault_detail: detail })
+        .where('id', '=', device.id)
+        .execute();
+      events.push({
+        type: 'device.fault',
+        orgPath: device.orgPath,
+        payload: { id: device.id, code: device.code, name: device.name, kind: device.kind, detail },
+      });
+    } else {
+      await trx
+        .updateTable('device')
+        .set({ fault_since: null, fault_detail: null })
+        .where('id', '=', device.id)
+        .execute();
+      events.push({
+        type: 'device.restored',
+        orgPath: device.orgPath,
+        payload: { id: device.id, code: device.code, name: device.name, kind: device.kind },
+      });
+    }
+    written.set(event, { duplicate: false, alarmCode: null });
+  }
+  await publishMany(trx, events);
+  return batch.map((event) => written.get(event) ?? { duplicate: true, alarmCode: null });
 }
 
 function sameHash(a: string, b: string): boolean {

@@ -29,6 +29,9 @@ export async function ingestModule(app: FastifyInstance): Promise<void> {
     ratePerSecond: config.deviceRatePerSecond,
     burst: config.deviceRateBurst,
     flushMs: config.ingestFlushMs,
+    batchMax: config.ingestBatchMax,
+    batchWaitMs: config.ingestBatchWaitMs,
+    batchConcurrency: config.ingestBatchConcurrency,
     log: app.log,
   });
   registerPipeline(app.platform, pipeline);
@@ -73,9 +76,10 @@ export async function ingestModule(app: FastifyInstance): Promise<void> {
         pipeline.reject('malformed', auth.device.schoolCode, auth.device.code);
         return refuse(request, reply, 'malformed');
       }
+      // All the request's events join the same group commit; the answer waits until they committed.
+      const outcomes = await Promise.all(events.map((event) => pipeline.accept(auth.device, event, 'http')));
       const results: IngestResult['results'] = [];
-      for (const event of events) {
-        const outcome = await pipeline.accept(auth.device, event, 'http');
+      for (const outcome of outcomes) {
         if (!outcome.ok) return refuse(request, reply, outcome.reason);
         results.push({
           eventId: outcome.eventId,
