@@ -287,7 +287,8 @@ function FieldInput({
   disabled: boolean;
 }) {
   const { t } = useTranslation();
-  const notApplicable = value === NOT_APPLICABLE && field.type !== 'text';
+  // 「/」 is an answer of its own; a text field holds it only where the form allows 「/」 (无校车等用“/”).
+  const notApplicable = value === NOT_APPLICABLE && (field.type !== 'text' || Boolean(field.notApplicable));
   let input: ReactNode;
   if (field.type === 'table') {
     input = (
