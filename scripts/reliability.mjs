@@ -86,10 +86,20 @@ for (const engine of engines) {
 
 const stats = fs.readdirSync(statsDir).map((file) => JSON.parse(fs.readFileSync(path.join(statsDir, file), 'utf8')));
 const of = (name, engine) => stats.find((s) => s.name === name && s.engine === engine) ?? {};
+// The authorization matrix runs in shards (authorization-1, -2, …): their counts add up.
+const summed = (prefix, engine) => {
+  const parts = stats.filter((s) => s.name.startsWith(`${prefix}-`) && s.engine === engine);
+  if (parts.length === 0) return {};
+  const total = {};
+  for (const part of parts)
+    for (const [key, value] of Object.entries(part))
+      if (typeof value === 'number') total[key] = (total[key] ?? 0) + value;
+  return total;
+};
 const cell = (value) => (value === undefined || value === null ? '—' : String(value));
 const rows = [];
 for (const engine of engines.map((e) => e.name)) {
-  const auth = of('authorization', engine);
+  const auth = summed('authorization', engine);
   const fuzz = of('fuzz', engine);
   const security = of('security', engine);
   const crash = crashes.find((c) => c.engine === engine) ?? {};

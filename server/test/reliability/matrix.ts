@@ -160,7 +160,11 @@ function listLeaks(world: World, operation: Operation, caller: Caller, body: str
   const scope = caller.org.path;
   const allowAbove = operation.fixture?.listAllowsAncestors === true;
   const visible = (path: string) => isWithin(path, scope) || (allowAbove && isWithin(scope, path));
-  const resource = world.tracked.get(operation.path.replace('/api/v1/', '').split('/')[0] ?? '');
+  const listOf = operation.fixture?.listOf;
+  const resource =
+    listOf === null
+      ? undefined
+      : world.tracked.get(listOf ?? operation.path.replace('/api/v1/', '').split('/')[0] ?? '');
   const leaks: string[] = [];
   for (const item of listItems(parsed)) {
     for (const field of ['path', 'orgPath']) {
