@@ -693,7 +693,7 @@ export function summaryRow(
   school: { countyName: string; schoolName: string },
   answers: FormAnswers,
 ): SummaryCell[] {
-  const byKey = new Map(fieldsOf(content).map((field) => [field.key, field]));
+  const byKey = fieldMap(content);
   return layout.columns.map((column): SummaryCell => {
     switch (column.source) {
       case 'county':
@@ -713,6 +713,18 @@ export function summaryRow(
         return null;
     }
   });
+}
+
+const fieldMaps = new WeakMap<FormContent, Map<string, FormField>>();
+
+/** Fields by key, computed once per content object (a summary builds thousands of rows from one). */
+function fieldMap(content: FormContent): Map<string, FormField> {
+  let map = fieldMaps.get(content);
+  if (!map) {
+    map = new Map(fieldsOf(content).map((field) => [field.key, field]));
+    fieldMaps.set(content, map);
+  }
+  return map;
 }
 
 /** Which summary columns are totalled (number fields). */

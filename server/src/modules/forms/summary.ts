@@ -16,7 +16,7 @@ import {
   summaryTotals,
   type UnitTotals,
 } from '@safe-campus/domain';
-import { type AliasedRawBuilder, type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { AuthContext } from '../../platform/auth-context.js';
 import { notFound } from '../../platform/errors.js';
@@ -60,30 +60,42 @@ async function narrowing(db: Kysely<DB>, auth: AuthContext, orgId: number | unde
   return { unit, column, id };
 }
 
-const HANDED = sql`status IN ('submitted','signed','cosigned','accepted')`;
+const HANDED = sql`form_submission.status IN ('submitted','signed','cosigned','accepted')`;
 
-/** SQL aggregates of every number and yes/no field over handed-in forms, grouped by county. */
-function totalsSelect(content: FormContent): {
-  selects: AliasedRawBuilder<unknown, string>[];
-  keys: { key: string; type: string }[];
-} {
-  const keys = fieldsOf(content)
+/** The number and yes/no fields of a template (the ones summaries total). */
+function totalKeys(content: FormContent): { key: string; type: string }[] {
+  return fieldsOf(content)
     .filter((field) => field.type === 'number' || field.type === 'yesno')
     .map((field) => ({ key: field.key, type: field.type }));
-  const selects = keys.flatMap(({ key, type }, index): AliasedRawBuilder<unknown, string>[] =>
+}
+
+/**
+ * `jsonb_to_record(answers) AS x("k1" jsonb, …)`: the answer document is read once per row and each field becomes a
+ * column, instead of one `answers->key` (one detoast) per aggregate. Keys match `fieldKey` (`[a-z][a-zA-Z0-9_]*`).
+ */
+function answerColumns(keys: readonly string[]) {
+  const definitions = keys.map((key) => {
+    if (!/^[a-z][a-zA-Z0-9_]*$/.test(key)) throw new Error(`unexpected field key ${key}`);
+    return `"${key}" jsonb`;
+  });
+  return sql`CROSS JOIN LATERAL jsonb_to_record(form_submission.answers) AS x(${sql.raw(definitions.join(', '))})`;
+}
+
+const column = (key: string) => sql.raw(`x."${key}"`);
+
+/** SQL aggregates of every number and yes/no field (the query keeps handed-in forms only). */
+function totalsSelect(keys: { key: string; type: string }[]) {
+  return keys.flatMap(({ key, type }, index) =>
     type === 'number'
       ? [
-          sql`coalesce(sum(CASE WHEN jsonb_typeof(answers->${key}::text) = 'number' THEN (answers->>${key}::text)::numeric END) FILTER (WHERE ${HANDED}), 0)::float8`.as(
-            `n${index}`,
-          ),
+          sql`coalesce(sum((${column(key)})::numeric) FILTER (WHERE jsonb_typeof(${column(key)}) = 'number'), 0)::float8 AS ${sql.raw(`n${index}`)}`,
         ]
       : [
-          sql`count(*) FILTER (WHERE ${HANDED} AND answers->${key}::text = 'true'::jsonb)::int`.as(`y${index}`),
-          sql`count(*) FILTER (WHERE ${HANDED} AND answers->${key}::text = 'false'::jsonb)::int`.as(`f${index}`),
-          sql`count(*) FILTER (WHERE ${HANDED} AND answers->>${key}::text = ${NOT_APPLICABLE})::int`.as(`a${index}`),
+          sql`count(*) FILTER (WHERE ${column(key)} = 'true'::jsonb)::int AS ${sql.raw(`y${index}`)}`,
+          sql`count(*) FILTER (WHERE ${column(key)} = 'false'::jsonb)::int AS ${sql.raw(`f${index}`)}`,
+          sql`count(*) FILTER (WHERE ${column(key)} = ${JSON.stringify(NOT_APPLICABLE)}::jsonb)::int AS ${sql.raw(`a${index}`)}`,
         ],
   );
-  return { selects, keys };
 }
 
 function emptyDto(keys: { key: string; type: string }[]): FieldTotalsDto {
@@ -128,22 +140,29 @@ export class FormSummaries {
     narrow: Narrowing,
     filter: Expression<SqlBool> = sql<boolean>`true`,
   ): Promise<CountyAggregate[]> {
-    const { selects, keys } = totalsSelect(content);
-    const rows = (await this.db
-      .selectFrom('form_submission')
-      .select([
-        'county_id',
-        'city_id',
-        sql<number>`count(*)::int`.as('schools'),
-        sql<number>`count(*) FILTER (WHERE ${HANDED})::int`.as('submitted'),
-        ...selects,
-      ])
-      .where('collection_id', '=', collection.id)
-      .where(narrow.column, '=', narrow.id)
-      .where('org_path', 'like', scopePrefix(auth))
-      .where(filter)
-      .groupBy(['county_id', 'city_id'])
-      .execute()) as unknown as Record<string, number>[];
+    const keys = totalKeys(content);
+    const selects = totalsSelect(keys);
+    const where = sql`form_submission.collection_id = ${collection.id}
+         AND ${sql.ref(`form_submission.${narrow.column}`)} = ${narrow.id}
+         AND form_submission.org_path LIKE ${scopePrefix(auth)}
+         AND ${filter}`;
+    // Counts per county first (no answer is read), then the field totals over handed-in forms only.
+    const counts = await sql<{ county_id: number; city_id: number; schools: number; submitted: number }>`
+      SELECT form_submission.county_id, form_submission.city_id, count(*)::int AS schools,
+             count(*) FILTER (WHERE ${HANDED})::int AS submitted
+        FROM form_submission
+       WHERE ${where}
+       GROUP BY form_submission.county_id, form_submission.city_id`.execute(this.db);
+    const sums =
+      selects.length && counts.rows.some((row) => row.submitted > 0)
+        ? await sql<Record<string, number>>`
+      SELECT form_submission.county_id, ${sql.join(selects)}
+        FROM form_submission ${answerColumns(keys.map((k) => k.key))}
+       WHERE ${where} AND ${HANDED}
+       GROUP BY form_submission.county_id`.execute(this.db)
+        : { rows: [] };
+    const sumsOf = new Map(sums.rows.map((row) => [row.county_id, row]));
+    const rows = counts.rows.map((row) => ({ ...sumsOf.get(row.county_id), ...row }) as Record<string, number>);
     return rows.map((row) => {
       const totals = emptyDto(keys);
       totals.forms = row.submitted!;
@@ -312,7 +331,7 @@ export class FormSummaries {
     const last = items[items.length - 1];
     const aggregates = await this.countyAggregates(collection, content, auth, narrow, filter);
     const names = await this.names([...new Set(aggregates.flatMap((a) => [a.countyId, a.cityId]))]);
-    const { keys } = totalsSelect(content);
+    const keys = totalKeys(content);
     const rolled = this.rollUp(aggregates, names, emptyDto(keys));
     return {
       items,
@@ -380,7 +399,7 @@ export class FormSummaries {
     const numberColumns = summaryNumberColumns(content, layout);
     const aggregates = await this.countyAggregates(collection, content, auth, narrow);
     const names = await this.names([...new Set(aggregates.flatMap((a) => [a.countyId, a.cityId]))]);
-    const { keys } = totalsSelect(content);
+    const keys = totalKeys(content);
     const rolled = this.rollUp(aggregates, names, emptyDto(keys));
     const needed = [
       ...new Set([
@@ -390,27 +409,18 @@ export class FormSummaries {
         ...layout.columns.flatMap((c) => (c.field ? [c.field] : [])),
       ]),
     ];
-    const rows = await this.db
-      .selectFrom('form_submission')
-      .innerJoin('org_unit as school', 'school.id', 'form_submission.school_id')
-      .select([
-        'form_submission.county_id',
-        'school.name as school_name',
-        // Only the fields the summary shows, not whole answer documents.
-        sql<
-          Record<string, unknown>
-        >`jsonb_build_object(${sql.join(needed.map((key) => sql`${key}::text, form_submission.answers->${key}::text`))})`.as(
-          'answers',
-        ),
-      ])
-      .where('form_submission.collection_id', '=', collection.id)
-      .where(`form_submission.${narrow.column}`, '=', narrow.id)
-      .where('form_submission.org_path', 'like', scopePrefix(auth))
-      .where('form_submission.status', 'in', [...HANDED_IN])
-      .orderBy('form_submission.county_id')
-      .orderBy('school.name')
-      .orderBy('form_submission.id')
-      .execute();
+    // Only the fields the summary shows, each read once per row, not whole answer documents.
+    const { rows } = await sql<{ county_id: number; school_name: string; answers: Record<string, unknown> }>`
+      SELECT form_submission.county_id, school.name AS school_name,
+             jsonb_build_object(${sql.join(needed.map((key) => sql`${key}::text, ${column(key)}`))}) AS answers
+        FROM form_submission
+        JOIN org_unit AS school ON school.id = form_submission.school_id
+        ${answerColumns(needed)}
+       WHERE form_submission.collection_id = ${collection.id}
+         AND ${sql.ref(`form_submission.${narrow.column}`)} = ${narrow.id}
+         AND form_submission.org_path LIKE ${scopePrefix(auth)}
+         AND ${HANDED}
+       ORDER BY form_submission.county_id, school.name, form_submission.id`.execute(this.db);
     const rowsByCounty = new Map<number, SummaryCell[][]>();
     for (const row of rows) {
       const list = rowsByCounty.get(row.county_id) ?? [];
