@@ -312,18 +312,28 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** CPU of the PostgreSQL backends serving the bench database. */
-function postgresCpuMs(): number {
-  let total = 0;
+/** CPU of each PostgreSQL backend serving the bench database, by pid. */
+function postgresCpuMs(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.startsWith('postgres:') && cmdline.includes(DB_NAME)) total += cpuMs(Number(entry));
+      if (cmdline.startsWith('postgres:') && cmdline.includes(DB_NAME)) byPid.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       // gone
     }
   }
+  return byPid;
+}
+
+/**
+ * CPU the backends used between two samples. A backend that exited in between (the pool closes idle connections)
+ * is not counted (an undercount); a new one counts from zero.
+ */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -562,7 +572,8 @@ async function main(): Promise<void> {
         {
           metric: 'heartbeats: PostgreSQL CPU (bench db backends)',
           unit: '% of one core',
-          value: round(((after.postgres - before.postgres) / 1000 / wall) * 100),
+          value: round((postgresCpuBetween(before.postgres, after.postgres) / 1000 / wall) * 100),
+          note: 'backends that closed during the phase are not counted',
         },
         {
           metric: 'heartbeats: DB transactions',
