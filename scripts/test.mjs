@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the domain and server suites on PGlite, the server suite again on PostgreSQL when one
-// answers, then the browser tests. Ends with one line `N passed, N failed, N skipped` that CI reads.
+// `npm test`: lint and types, the domain and server suites on PGlite (with the generated reliability harness:
+// authorization matrix, fuzzing, security checks), the server suite again on PostgreSQL when one answers, the
+// browser tests, then the crash-and-restart test on both engines. Ends with one line `N passed, N failed, N skipped` that CI reads.
 // Under CI=true nothing is skipped for lack of a browser or a database: that is a failure.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -117,6 +118,38 @@ else missing('postgresql', `no PostgreSQL on ${pgHost.hostname}:${pgHost.port ||
 // 3. Browser tests in Chromium.
 if (fs.existsSync(chromium)) vitest('e2e', ['e2e'], { CHROMIUM_PATH: chromium });
 else missing('e2e', `no browser at ${chromium}`);
+
+// 4. Crash and restart (server/test/reliability/crash.ts): SIGKILL the server under a write load, restart it, and
+// check every acknowledged write and device alarm is there exactly once, on each engine. Under CI the PostgreSQL
+// round also restarts the cluster (it bounces the shared one: outside CI only with RELIABILITY_PG_RESTART=1).
+function crash(label, env) {
+  console.log(`\n▶ ${label}: node --import tsx server/test/reliability/crash.ts`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/test/reliability/crash.ts'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, CRASH_ROUNDS: process.env.CRASH_ROUNDS ?? '3', ...env },
+  });
+  const failed = result.status === 0 ? 0 : 1;
+  totals.passed += 1 - failed;
+  totals.failed += failed;
+  runs.push({
+    label,
+    passed: 1 - failed,
+    failed,
+    skipped: 0,
+    seconds: ((Date.now() - started) / 1000).toFixed(1),
+    status: result.status,
+  });
+}
+if (extra.length === 0) {
+  crash('crash pglite', { DATABASE_URL: '' });
+  if (pgUp)
+    crash('crash pg', {
+      DATABASE_URL: pgUrl,
+      CRASH_PG_RESTART: ci || process.env.RELIABILITY_PG_RESTART === '1' ? '1' : '0',
+    });
+}
 
 console.log('\n  run          passed  failed  skipped  seconds');
 for (const run of runs) {
