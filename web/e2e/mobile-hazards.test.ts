@@ -439,8 +439,9 @@ describe.skipIf(skip)('phone hazard pages in Chromium (360 × 740)', () => {
     // 修改: back in the form with the reason; without the bad photo it goes through.
     await item.getByRole('link', { name: '修改' }).click();
     const form = page.locator('[data-testid="hazard-report-form"]');
-    await expect(form.locator('#mh-title').inputValue()).resolves.toBe(refused);
+    // The draft is read from IndexedDB after the form renders; its reason and title arrive in one update.
     await form.locator('[data-testid="report-error"]').waitFor();
+    await expect(form.locator('#mh-title').inputValue()).resolves.toBe(refused);
     await form.getByRole('button', { name: '删除照片 1' }).click();
     await form.locator('[data-testid="report-submit"]').click();
     await page.locator('[data-testid="report-outcome"][data-outcome="sent"]').waitFor({ timeout: 20_000 });
