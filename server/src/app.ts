@@ -29,6 +29,7 @@ import { placesModule } from './modules/places/routes.js';
 import { streamModule } from './modules/stream/routes.js';
 import { usersModule } from './modules/users/routes.js';
 import { registerAccessControl } from './platform/access.js';
+import { AuditChainer } from './platform/audit.js';
 import type { Config } from './platform/config.js';
 import type { Platform } from './platform/context.js';
 import { FieldCipher, loadFieldKey } from './platform/crypto.js';
@@ -86,6 +87,7 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
     cipher: new FieldCipher(loadFieldKey(config.secretKey, config.dataDir)),
     realtime: new RealtimeHub(database),
     sweeper: new Sweeper(database.db, config.sweepIntervalMs, app.log),
+    auditChainer: new AuditChainer(database.db, app.log),
     files: new FileStore(config.dataDir, config.fileMaxBytes),
   };
   app.decorate('platform', platform);
@@ -159,9 +161,11 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
 
   app.addHook('onReady', async () => {
     await platform.realtime.start();
+    platform.auditChainer.start();
   });
   app.addHook('onClose', async () => {
     await platform.sweeper.stop();
+    await platform.auditChainer.stop();
     await platform.realtime.stop();
   });
   return app;

@@ -95,8 +95,19 @@ export interface AuditLogTable {
   org_path: string | null;
   outcome: Generated<string>;
   detail: Json;
+}
+
+/** The hash chain over audit_log, in the order the chainer linked the rows (platform/audit.ts). */
+export interface AuditChainTable {
+  seq: number;
+  audit_id: number;
   prev_hash: string;
   hash: string;
+}
+
+/** Audit rows written and not linked yet. */
+export interface AuditUnchainedTable {
+  audit_id: number;
 }
 
 export interface TimelineEventTable {
@@ -264,6 +275,8 @@ export interface DB extends DevicesDB, InspectionsDB, GuardsDB, NoticesDB, Forms
   role_assignment: RoleAssignmentTable;
   session: SessionTable;
   audit_log: AuditLogTable;
+  audit_chain: AuditChainTable;
+  audit_unchained: AuditUnchainedTable;
   timeline_event: TimelineEventTable;
   stored_file: StoredFileTable;
   job: JobTable;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { canonicalJson, sha256 } from './crypto.js';
 
@@ -58,39 +58,168 @@ export function actorOf(request: FastifyRequest): AuditActor {
 }
 
 /**
- * Appends one hash-chained row. Call it inside the transaction of the write it records, so
- * the write and its audit row commit together; the chain lock is held only until that commit.
+ * Appends one audit row. Call it inside the transaction of the write it records, so the write and its audit
+ * row commit together. The row is linked into the hash chain just after commit, by `chainAudit`: linking it here
+ * would mean holding the chain's lock until commit, and every audited write flushing its WAL in turn.
  */
 export async function appendAudit(executor: Kysely<DB>, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(executor);
-  const last = await executor.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const row: HashedFields = {
-    at: new Date(),
-    actor_id: actor.actorId,
-    actor_name: actor.actorName,
-    ip: actor.ip,
-    action: entry.action,
-    target_type: entry.targetType ?? null,
-    target_id: entry.targetId == null ? null : String(entry.targetId),
-    org_path: entry.orgPath ?? null,
-    outcome: entry.outcome ?? 'success',
-    detail: entry.detail ?? null,
-  };
   await executor
-    .insertInto('audit_log')
-    .values({
-      ...row,
-      detail: JSON.stringify(row.detail),
-      prev_hash: prevHash,
-      hash: auditRowHash(prevHash, row),
-    })
+    .with('written', (db) =>
+      db
+        .insertInto('audit_log')
+        .values({
+          at: new Date(),
+          actor_id: actor.actorId,
+          actor_name: actor.actorName,
+          ip: actor.ip,
+          action: entry.action,
+          target_type: entry.targetType ?? null,
+          target_id: entry.targetId == null ? null : String(entry.targetId),
+          org_path: entry.orgPath ?? null,
+          outcome: entry.outcome ?? 'success',
+          detail: JSON.stringify(entry.detail ?? null),
+        })
+        .returning('id'),
+    )
+    .insertInto('audit_unchained')
+    .columns(['audit_id'])
+    .expression((eb) => eb.selectFrom('written').select('id'))
     .execute();
+  auditAppended();
+}
+
+/**
+ * The audit row of a write done in one SQL statement, as two data-modifying CTEs (`audit_row`, `audit_queued`)
+ * to put in that statement's WITH list: the row and its place in the chainer's queue, as `appendAudit` writes
+ * them. `targetId`, `orgPath` and `detail` may refer to the statement's other CTEs.
+ */
+export function auditCtes(
+  actor: AuditActor,
+  entry: {
+    action: string;
+    targetType: string;
+    targetId: RawBuilder<unknown>;
+    orgPath: RawBuilder<unknown>;
+    detail: RawBuilder<unknown>;
+  },
+  from: RawBuilder<unknown>,
+  at = new Date(),
+): RawBuilder<unknown> {
+  auditAppended();
+  return sql`audit_row AS (
+      INSERT INTO audit_log (at, actor_id, actor_name, ip, action, target_type, target_id, org_path, outcome, detail)
+      SELECT ${at}::timestamptz, ${actor.actorId}::integer, ${actor.actorName}::text, ${actor.ip}::text, ${entry.action},
+        ${entry.targetType}, (${entry.targetId})::text, ${entry.orgPath}, 'success', ${entry.detail}
+      FROM ${from}
+      RETURNING id
+    ),
+    audit_queued AS (INSERT INTO audit_unchained (audit_id) SELECT id FROM audit_row)`;
 }
 
 /** Audit in a transaction of its own (logins, exports: no other write to join). */
 export async function auditStandalone(db: Kysely<DB>, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await db.transaction().execute((trx) => appendAudit(trx, actor, entry));
+  await appendAudit(db, actor, entry);
+}
+
+const READ_BATCH = 5000;
+
+/**
+ * Links the audit rows written and committed since the last run into the chain, in id order, each after the last
+ * linked row; returns how many it linked. One chainer at a time across all instances (the lock); another one
+ * finding it taken returns 0, as the holder links what is there. A row whose transaction commits later than a
+ * higher id is simply linked after it: the chain's order is `audit_chain.seq`.
+ */
+export async function chainAudit(db: Kysely<DB>, { wait = false } = {}): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    if (wait) {
+      await sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
+    } else {
+      const lock = await sql<{
+        taken: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${AUDIT_CHAIN_LOCK}) AS taken`.execute(trx);
+      if (!lock.rows[0]?.taken) return 0;
+    }
+    // Rows of transactions still running are not visible here: they stay queued for the next run.
+    const queued = await sql<{ audit_id: number }>`DELETE FROM audit_unchained RETURNING audit_id`.execute(trx);
+    if (queued.rows.length === 0) return 0;
+    const ids = [...new Set(queued.rows.map((row) => row.audit_id))].sort((x, y) => x - y);
+    const last = await trx
+      .selectFrom('audit_chain')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    let seq = last?.seq ?? 0;
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const rows = await trx
+        .selectFrom('audit_log')
+        .selectAll()
+        .where(sql<boolean>`id = ANY(${ids.slice(start, start + READ_BATCH)}::integer[])`)
+        .orderBy('id')
+        .execute();
+      const links = rows.map((row) => {
+        const link = { seq: ++seq, audit_id: row.id, prev_hash: prevHash, hash: auditRowHash(prevHash, row) };
+        prevHash = link.hash;
+        return link;
+      });
+      if (links.length > 0) await trx.insertInto('audit_chain').values(links).execute();
+    }
+    return ids.length;
+  });
+}
+
+type Wakeup = () => void;
+const chainers = new Set<Wakeup>();
+function auditAppended(): void {
+  for (const wake of chainers) wake();
+}
+
+/**
+ * One per instance: after any audit row is written in this process, links pending rows every `intervalMs` for a
+ * couple of seconds (the write's transaction commits meanwhile). The sweeper also links on every run, which
+ * covers rows from an instance that stopped before its chainer ran.
+ */
+export class AuditChainer {
+  private activeUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private readonly wake: Wakeup = () => {
+    this.activeUntil = Date.now() + 2000;
+    if (!this.timer && !this.stopped) this.schedule();
+  };
+  private stopped = false;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly log: { error: (object: unknown, message: string) => void },
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): void {
+    chainers.add(this.wake);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    chainers.delete(this.wake);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.running = chainAudit(this.db)
+        .catch((error: unknown) => this.log.error({ err: error }, 'audit chain: linking failed'))
+        .finally(() => {
+          this.running = null;
+          this.timer = null;
+          if (!this.stopped && Date.now() < this.activeUntil) this.schedule();
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
 }
 
 export interface ChainVerification {
@@ -99,17 +228,20 @@ export interface ChainVerification {
   brokenAt: { id: number; at: string; reason: string } | null;
 }
 
-/** Walks the chain in id order; the first row whose hash or link does not match breaks it. */
+/** Links what is pending, then walks the chain in its order; the first row whose hash or link does not match breaks it. */
 export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promise<ChainVerification> {
+  await chainAudit(db, { wait: true });
   let checked = 0;
   let previousHash: string | null = null;
-  let afterId = 0;
+  let afterSeq = 0;
   for (;;) {
     const rows = await db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('id', '>', afterId)
-      .orderBy('id')
+      .selectFrom('audit_chain')
+      .innerJoin('audit_log', 'audit_log.id', 'audit_chain.audit_id')
+      .selectAll('audit_log')
+      .select(['audit_chain.seq', 'audit_chain.prev_hash', 'audit_chain.hash'])
+      .where('audit_chain.seq', '>', afterSeq)
+      .orderBy('audit_chain.seq')
       .limit(batchSize)
       .execute();
     if (rows.length === 0) break;
@@ -126,7 +258,7 @@ export async function verifyAuditChain(db: Kysely<DB>, batchSize = 5000): Promis
       if (recomputed !== row.hash) return brokenAt('hash');
       previousHash = row.hash;
       checked++;
-      afterId = row.id;
+      afterSeq = row.seq;
     }
   }
   return { ok: true, checked, brokenAt: null };

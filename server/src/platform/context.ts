@@ -2,6 +2,7 @@ import type { RouteAccess } from '@safe-campus/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import type { AuditChainer } from './audit.js';
 import type { AuthContext } from './auth-context.js';
 import type { Config } from './config.js';
 import type { FieldCipher } from './crypto.js';
@@ -17,6 +18,7 @@ export interface Platform {
   cipher: FieldCipher;
   realtime: RealtimeHub;
   sweeper: Sweeper;
+  auditChainer: AuditChainer;
   files: FileStore;
 }
 

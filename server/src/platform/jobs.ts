@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { chainAudit } from './audit.js';
 import { IDEMPOTENCY_RETENTION_DAYS } from './idempotency.js';
 
 const SWEEPER_LOCK = 727_003;
@@ -52,6 +53,10 @@ export class Sweeper {
     private readonly log: { error: (object: unknown, message: string) => void },
   ) {
     this.register('jobs.run', (context) => this.runDueJobs(context));
+    // Rows an instance wrote just before it stopped, before its own chainer ran.
+    this.register('audit.chain', async ({ db }) => {
+      await chainAudit(db);
+    });
     this.register('realtime.prune', async ({ db, now }) => {
       await db
         .deleteFrom('realtime_event')
