@@ -1,6 +1,7 @@
 import { isIdleExpired, isPermission, type OrgLevel, permissionsOf, type RoleCode } from '@safe-campus/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.js';
 import type { AuthContext, Pending } from './auth-context.js';
 import { sha256 } from './crypto.js';
@@ -52,6 +53,22 @@ export async function loadAuthContext(
       'app_user.display_name',
       'app_user.demo',
       'app_user.disabled',
+      // In the same query: every request loads its session, so one round trip fewer for all of them.
+      (eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('role_assignment')
+            .innerJoin('org_unit', 'org_unit.id', 'role_assignment.org_id')
+            .select([
+              'role_assignment.role',
+              'org_unit.id as org_id',
+              'org_unit.name',
+              'org_unit.level',
+              'org_unit.path',
+            ])
+            .whereRef('role_assignment.user_id', '=', 'session.user_id')
+            .orderBy('org_unit.path'),
+        ).as('assignments'),
     ])
     .where('session.id', '=', sessionId)
     .executeTakeFirst();
@@ -60,7 +77,7 @@ export async function loadAuthContext(
     await db.updateTable('session').set({ revoked_at: now }).where('id', '=', sessionId).execute();
     return { auth: null, expired: true };
   }
-  const assignments = await assignmentsOf(db, session.user_id);
+  const assignments = session.assignments;
   const active = assignments.find((assignment) => assignment.org_id === session.active_org_id) ?? assignments[0];
   if (!active) return { auth: null, expired: false };
   const roles = assignments

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 
@@ -89,6 +89,21 @@ export async function publishMany(executor: Kysely<DB>, inputs: readonly Publish
   }
 }
 
+/**
+ * For a statement that stores events in a data-modifying CTE (`RETURNING id, type, org_path, user_id, payload,
+ * at`): a column expression that NOTIFYs them at commit in one `{"events":[…]}` message, or by id when that
+ * would be too large, as `publishMany` does. The hubs then need not read them back.
+ */
+export function notifyStoredEvents(cte: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`(SELECT pg_notify(${REALTIME_CHANNEL}, CASE WHEN octet_length(inline) <= ${MAX_INLINE_NOTIFY} THEN inline
+      ELSE json_build_object('ids', ids)::text END)
+    FROM (SELECT json_build_object('events', json_agg(json_build_object('id', id, 'type', type, 'orgPath', org_path,
+        'userId', user_id, 'payload', payload, 'at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        ORDER BY id))::text AS inline, json_agg(id ORDER BY id) AS ids
+      FROM ${cte}) stored
+    WHERE ids IS NOT NULL)`;
+}
+
 function toEvent(row: {
   id: number;
   type: string;
@@ -153,8 +168,14 @@ export class RealtimeHub {
   private async receive(message: string): Promise<void> {
     let events: RealtimeEvent[];
     try {
-      const parsed = JSON.parse(message) as Partial<RealtimeEvent> & { id?: number; ids?: number[] };
-      if (Array.isArray(parsed.ids)) {
+      const parsed = JSON.parse(message) as Partial<RealtimeEvent> & {
+        id?: number;
+        ids?: number[];
+        events?: RealtimeEvent[];
+      };
+      if (Array.isArray(parsed.events)) {
+        events = parsed.events;
+      } else if (Array.isArray(parsed.ids)) {
         const ids = parsed.ids.filter((id) => Number.isSafeInteger(id));
         if (ids.length === 0) return;
         const rows = await this.database.db

@@ -10,6 +10,8 @@ import * as m0008 from './0008_hazard_rollup.js';
 import * as m0009 from './0009_forms.js';
 import * as m0010 from './0010_notices.js';
 import * as m0011 from './0011_guard_profiles.js';
+import * as m0012 from './0012_audit_chain_after_commit.js';
+import * as m0013 from './0013_role_assignment_by_org.js';
 
 export interface Migration {
   name: string;
@@ -29,4 +31,6 @@ export const migrations: Migration[] = [
   { name: '0009_forms', ...m0009 },
   { name: '0010_notices', ...m0010 },
   { name: '0011_guard_profiles', ...m0011 },
+  { name: '0012_audit_chain_after_commit', ...m0012 },
+  { name: '0013_role_assignment_by_org', ...m0013 },
 ];

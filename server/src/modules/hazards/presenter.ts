@@ -122,7 +122,21 @@ export function presentHazardDetail(
 }
 
 /** The fields an audit row keeps of a hazard. */
-export function hazardSummaryForAudit(row: HazardRow) {
+export function hazardSummaryForAudit(
+  row: Pick<
+    HazardRow,
+    | 'code'
+    | 'title'
+    | 'state'
+    | 'grade'
+    | 'risk_level'
+    | 'category'
+    | 'responsible_user_id'
+    | 'deadline'
+    | 'supervised'
+    | 'supervising_org_id'
+  >,
+) {
   return {
     code: row.code,
     title: row.title,

@@ -17,6 +17,8 @@ import {
 } from '@safe-campus/domain';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { type AuthContext, can } from '../../platform/auth-context.js';
 import { authOf } from '../../platform/context.js';
@@ -273,11 +275,16 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
       const key = idempotencyKeyOf(request);
       // The detail comes from the write itself; a replay (or a report with photos) reads it afresh.
       let fresh: HazardDetail | null = null;
-      const id = await runIdempotent(db, auth, key, 'POST /hazards', request.body, async (trx) => {
-        const reported = await service.report(trx, auth, actorOf(request), request.body);
+      const write = async (executor: Kysely<DB>) => {
+        const reported = await service.report(executor, auth, actorOf(request), request.body);
         fresh = reported.detail;
         return reported.id;
-      });
+      };
+      // Without a key or photos a report is one statement, atomic by itself: no transaction's two round trips.
+      const id =
+        key === undefined && !request.body.photoIds?.length
+          ? await write(db)
+          : await runIdempotent(db, auth, key, 'POST /hazards', request.body, write);
       return fresh ?? service.detail(auth, id);
     },
   );

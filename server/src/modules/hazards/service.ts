@@ -20,13 +20,13 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { z } from 'zod';
 import type { DB, HazardRow, HazardTable } from '../../db/schema.js';
-import { type AuditActor, appendAudit } from '../../platform/audit.js';
+import { type AuditActor, appendAudit, auditCtes } from '../../platform/audit.js';
 import { type AuthContext, can } from '../../platform/auth-context.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { attachFiles } from '../../platform/files.js';
 import { notify } from '../../platform/notifications.js';
 import { iso } from '../../platform/pagination.js';
-import { publish, REALTIME_CHANNEL } from '../../platform/realtime.js';
+import { notifyStoredEvents, publish } from '../../platform/realtime.js';
 import { inScope } from '../../platform/scope.js';
 import { appendTimeline, readTimeline, type TimelineEvent } from '../../platform/timeline.js';
 import { hazardSummaryForAudit, type PhotoRow, photoIdsOf, presentHazardDetail } from './presenter.js';
@@ -50,8 +50,6 @@ export const COMMAND_PERMISSION: Record<HazardCommand, Permission> = {
 /** How far back a phone's queued report may date its finding. */
 const FOUND_AT_MAX_AGE_MS = 30 * 24 * 3600_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
-/** Largest NOTIFY payload sent inline (platform/realtime.ts's MAX_INLINE_NOTIFY); larger events go by id. */
-const INLINE_NOTIFY_MAX = 7000;
 
 type CommandBody<C extends HazardCommand> = z.infer<(typeof hazardActionBodies)[C]>;
 
@@ -232,7 +230,7 @@ export class HazardService {
 
   /**
    * Reports a hazard and returns its id with the detail page's view of it, built from what the write
-   * returned (no second read). Reports with photos return no detail: the route reads it afterwards.
+   * returned (no second read). Without photos it is one statement, atomic without a transaction. Reports with photos return no detail: the route reads it afterwards.
    */
   async report(
     trx: Kysely<DB>,
@@ -241,13 +239,6 @@ export class HazardService {
     input: CreateHazardBody,
     now = new Date(),
   ): Promise<{ id: number; detail: HazardDetail | null }> {
-    const unit = await this.org(trx, input.orgId);
-    if (!unit || !inScope(auth, unit.path)) throw notFound();
-    if (unit.level !== 'school' && unit.level !== 'department') throw new AppError(400, 'hazard_org_not_school');
-    const ids = pathIds(unit.path);
-    const [provinceId, cityId, countyId, schoolId] = ids as [number, number, number, number];
-    const departmentId = unit.level === 'department' ? unit.id : null;
-
     const foundAt = input.foundAt ? new Date(input.foundAt) : now;
     if (foundAt.getTime() > now.getTime() + CLOCK_SKEW_MS || foundAt.getTime() < now.getTime() - FOUND_AT_MAX_AGE_MS) {
       throw new AppError(400, 'hazard_found_at_invalid');
@@ -255,41 +246,62 @@ export class HazardService {
     const planX = input.planX ?? null;
     const planY = input.planY ?? null;
     if ((planX === null) !== (planY === null)) throw new AppError(400, 'place_plan_invalid');
-    let floorPlanFileId: string | null = null;
-    if (input.placeId != null) {
-      const place = await trx
-        .selectFrom('place')
-        .select(['org_id', 'floor_plan_file_id'])
-        .where('id', '=', input.placeId)
-        .executeTakeFirst();
-      if (place?.org_id !== schoolId) throw new AppError(400, 'hazard_place_invalid');
-      if (planX !== null && place.floor_plan_file_id === null) throw new AppError(400, 'place_plan_invalid');
-      floorPlanFileId = place.floor_plan_file_id;
-    } else if (planX !== null) {
-      throw new AppError(400, 'place_plan_invalid');
-    }
+    if (planX !== null && input.placeId == null) throw new AppError(400, 'place_plan_invalid');
     const photoIds = input.photoIds ?? [];
-    await this.checkPhotos(trx, photoIds);
+    // A place and photos are checked against the unit before writing; a plain report checks its unit (exists, in
+    // scope, a school or department) inside its one statement, and only a refused one looks again to say why.
+    let floorPlanFileId: string | null = null;
+    if (input.placeId != null || photoIds.length > 0) {
+      const unit = await this.reportingUnit(trx, auth, input.orgId);
+      if (input.placeId != null) {
+        const place = await trx
+          .selectFrom('place')
+          .select(['org_id', 'floor_plan_file_id'])
+          .where('id', '=', input.placeId)
+          .executeTakeFirst();
+        if (!place || place.org_id !== pathIds(unit.path)[3]) throw new AppError(400, 'hazard_place_invalid');
+        if (planX !== null && place.floor_plan_file_id === null) throw new AppError(400, 'place_plan_invalid');
+        floorPlanFileId = place.floor_plan_file_id;
+      }
+      await this.checkPhotos(trx, photoIds);
+    }
 
     // A bureau reporting inside a school is a spot check (督导检查): the school owns the hazard, the bureau supervises it.
     const spotCheck = isBureau(auth);
     const description = input.description?.trim() ? input.description : null;
     const source = spotCheck ? 'spot_check' : 'report';
-    // One statement: the hazard, its first timeline step, the security officers' inbox rows and the realtime
-    // events, each NOTIFYed inline as platform/realtime.ts's publish() does (the hubs need not read them back),
-    // and the names the page shows.
-    const written = await sql<HazardListRow & { timeline_id: number; timeline_at: Date }>`
-      WITH n AS (SELECT nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id),
+    // One statement: the hazard, its first timeline step, the security officers' inbox rows, the realtime events
+    // (NOTIFYed at commit), the audit row and the names the page shows.
+    const auditAfter = hazardSummaryForAudit({
+      code: '',
+      title: input.title,
+      state: 'reported',
+      grade: null,
+      risk_level: null,
+      category: input.category,
+      responsible_user_id: null,
+      deadline: null,
+      supervised: spotCheck,
+      supervising_org_id: spotCheck ? auth.activeOrg.id : null,
+    });
+    const written = await sql<HazardListRow & { timeline_id: number; timeline_at: Date; notified: unknown }>`
+      WITH unit AS (
+        SELECT id, path, level FROM org_unit
+        WHERE id = ${input.orgId} AND level IN ('school', 'department') AND starts_with(path, ${auth.scopePath})
+      ),
+      n AS (SELECT nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id FROM unit),
       h AS (
         INSERT INTO hazard (id, code, org_path, province_id, city_id, county_id, school_id, department_id, title,
           description, category, place_id, plan_x, plan_y, source, reported_by, reported_at, supervised,
           supervising_org_id, supervised_at)
-        SELECT n.id, ${`YH${foundAt.getUTCFullYear()}`} || lpad(n.id::text, 7, '0'), ${unit.path}, ${provinceId},
-          ${cityId}, ${countyId}, ${schoolId}, ${departmentId}::integer, ${input.title}, ${description}::text,
+        SELECT n.id, ${`YH${foundAt.getUTCFullYear()}`} || lpad(n.id::text, 7, '0'), unit.path,
+          split_part(unit.path, '/', 2)::integer, split_part(unit.path, '/', 3)::integer,
+          split_part(unit.path, '/', 4)::integer, split_part(unit.path, '/', 5)::integer,
+          CASE WHEN unit.level = 'department' THEN unit.id END, ${input.title}, ${description}::text,
           ${input.category}, ${input.placeId ?? null}::integer, ${planX}::numeric, ${planY}::numeric, ${source},
           ${auth.userId}, ${foundAt}::timestamptz, ${spotCheck}, ${spotCheck ? auth.activeOrg.id : null}::integer,
           ${spotCheck ? now : null}::timestamptz
-        FROM n
+        FROM n, unit
         RETURNING *
       ),
       t AS (
@@ -304,7 +316,7 @@ export class HazardService {
         SELECT DISTINCT role_assignment.user_id, 'hazard.reported', ${`新上报隐患：${input.title}`}, NULL::text,
           '/hazards/' || h.id, h.org_path
         FROM h, role_assignment JOIN app_user ON app_user.id = role_assignment.user_id
-        WHERE role_assignment.org_id = ${schoolId} AND role_assignment.role = 'school_security'
+        WHERE role_assignment.org_id = h.school_id AND role_assignment.role = 'school_security'
           AND NOT app_user.disabled AND role_assignment.user_id <> ${auth.userId}
         RETURNING id, user_id, kind, title, link
       ),
@@ -317,7 +329,19 @@ export class HazardService {
         SELECT 'hazard.changed', h.org_path, NULL, jsonb_build_object('id', h.id, 'state', 'reported', 'action', 'report')
         FROM h
         RETURNING id, type, org_path, user_id, payload, at
-      )
+      ),
+      ${auditCtes(
+        actor,
+        {
+          action: 'hazard.create',
+          targetType: 'hazard',
+          targetId: sql`h.id`,
+          orgPath: sql`h.org_path`,
+          detail: sql`jsonb_build_object('after', ${JSON.stringify(auditAfter)}::jsonb || jsonb_build_object('code', h.code))`,
+        },
+        sql`h`,
+        now,
+      )}
       SELECT h.*,
         (SELECT name FROM org_unit WHERE id = h.school_id) AS school_name,
         (SELECT name FROM org_unit WHERE id = h.department_id) AS department_name,
@@ -326,25 +350,15 @@ export class HazardService {
         NULL::text AS responsible_name,
         (SELECT name FROM org_unit WHERE id = h.supervising_org_id) AS supervising_org_name,
         t.id AS timeline_id, t.at AS timeline_at,
-        (SELECT count(pg_notify(${REALTIME_CHANNEL}, message)) FROM (
-          SELECT CASE WHEN octet_length(inline) <= ${INLINE_NOTIFY_MAX} THEN inline
-            ELSE json_build_object('id', id)::text END AS message
-          FROM (
-            SELECT id, json_build_object('id', id, 'type', type, 'orgPath', org_path, 'userId', user_id,
-              'payload', payload, 'at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text AS inline
-            FROM events ORDER BY id) e) m) AS notified
+        ${notifyStoredEvents(sql`events`)} AS notified
       FROM h, t`.execute(trx);
-    const { timeline_id: timelineId, timeline_at: timelineAt, ...row } = written.rows[0]!;
+    if (written.rows.length === 0) {
+      await this.reportingUnit(trx, auth, input.orgId);
+      throw notFound();
+    }
+    const { timeline_id: timelineId, timeline_at: timelineAt, notified: _, ...row } = written.rows[0]!;
     const id = row.id;
-    if (photoIds.length > 0) await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: unit.path });
-    // Last: the audit chain's lock is then held only for this insert and the commit.
-    await appendAudit(trx, actor, {
-      action: 'hazard.create',
-      targetType: 'hazard',
-      targetId: id,
-      orgPath: unit.path,
-      detail: { after: hazardSummaryForAudit(row) },
-    });
+    if (photoIds.length > 0) await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: row.org_path });
     if (photoIds.length > 0) return { id, detail: null };
     const timeline: TimelineEvent[] = [
       {
@@ -371,6 +385,14 @@ export class HazardService {
         now,
       ),
     };
+  }
+
+  /** The school or department a report is made in: 404 outside the caller's scope, 400 for a bureau. */
+  private async reportingUnit(executor: Kysely<DB>, auth: AuthContext, orgId: number) {
+    const unit = await this.org(executor, orgId);
+    if (!unit || !inScope(auth, unit.path)) throw notFound();
+    if (unit.level !== 'school' && unit.level !== 'department') throw new AppError(400, 'hazard_org_not_school');
+    return unit;
   }
 
   /** Photos must be images the caller uploaded and has not attached yet (attachFiles checks the rest). */

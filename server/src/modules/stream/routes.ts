@@ -47,15 +47,15 @@ export async function streamModule(app: FastifyInstance): Promise<void> {
       });
       raw.write('retry: 3000\n\n');
 
-      let lastSent = lastEventId ?? 0;
+      // Events reach the hub in commit order, which is not always id order (a write announced after its commit):
+      // ids are not compared, only those sent during the catch-up are not sent again.
+      const caughtUp = new Set<number>();
       const queue: RealtimeEvent[] = [];
       let catchingUp = lastEventId !== undefined;
       const send = (event: RealtimeEvent) => {
-        if (event.id <= lastSent) return;
         if (!eventVisibleTo(event, { scopePath: auth.scopePath, userId: auth.userId, permissions: auth.permissions })) {
           return;
         }
-        lastSent = event.id;
         raw.write(frame(event));
       };
       const unsubscribe = realtime.subscribe((event) => {
@@ -63,9 +63,13 @@ export async function streamModule(app: FastifyInstance): Promise<void> {
         else send(event);
       });
       if (lastEventId !== undefined) {
-        for (const event of await realtime.since(lastEventId)) send(event);
+        for (const event of await realtime.since(lastEventId)) {
+          caughtUp.add(event.id);
+          send(event);
+        }
         catchingUp = false;
-        for (const event of queue.splice(0)) send(event);
+        for (const event of queue.splice(0)) if (!caughtUp.has(event.id)) send(event);
+        caughtUp.clear();
       } else {
         raw.write(`event: ready\ndata: {}\n\n`);
       }
