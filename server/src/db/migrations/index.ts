@@ -12,6 +12,7 @@ import * as m0010 from './0010_notices.js';
 import * as m0011 from './0011_guard_profiles.js';
 import * as m0012 from './0012_audit_chain_after_commit.js';
 import * as m0013 from './0013_role_assignment_by_org.js';
+import * as m0014 from './0014_hazard_rollup_deltas.js';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { name: '0011_guard_profiles', ...m0011 },
   { name: '0012_audit_chain_after_commit', ...m0012 },
   { name: '0013_role_assignment_by_org', ...m0013 },
+  { name: '0014_hazard_rollup_deltas', ...m0014 },
 ];

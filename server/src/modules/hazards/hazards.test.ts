@@ -916,7 +916,59 @@ describe('statistics and ledgers', () => {
       .where('state', '=', 'rectified')
       .execute();
 
-    // The roll-up equals a recomputation from the rows.
+    // Province by city and city by county, over periods with whole months, partial edge months, one month.
+    const checkStatistics = async () => {
+      const province = await as(provinceOfficerUser);
+      const day = (monthsBack: number, date: number) => {
+        const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
+        return new Date(Date.UTC(year, month - 1 - monthsBack, date)).toISOString().slice(0, 10);
+      };
+      const lastDay = (monthsBack: number) => {
+        const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
+        return new Date(Date.UTC(year, month - monthsBack, 0)).toISOString().slice(0, 10);
+      };
+      const periods: { from?: string; to?: string }[] = [
+        {},
+        { from: day(5, 15), to: day(1, 10) },
+        { from: day(6, 1), to: lastDay(1) },
+        { from: day(2, 5), to: day(2, 20) },
+        { to: formatDate(new Date(now), 'Asia/Shanghai') },
+        { from: day(3, 2) },
+      ];
+      const zone = 'Asia/Shanghai';
+      for (const period of periods) {
+        const query = new URLSearchParams(period as Record<string, string>).toString();
+        const from = period.from ? startOfDay(period.from, zone) : undefined;
+        const before = period.to ? endOfDay(period.to, zone) : undefined;
+        for (const [client, root, column, childColumn] of [
+          [province, tree.province, 'province_id', 'city_id'],
+          [cityOfficer, tree.city, 'city_id', 'county_id'],
+          [province, tree.otherCity, 'city_id', 'county_id'],
+        ] as const) {
+          const stats: HazardStats = (await client.get(`/api/v1/hazards/stats?orgId=${root.id}&${query}`)).json();
+          const expected = await countGrouped(column, root.id, childColumn, from, before);
+          const label = `${root.name} ${query}`;
+          expect(stats.totals, label).toMatchObject(expected.totals);
+          if (expected.averageDays === null) expect(stats.totals.averageDaysToClose, label).toBeNull();
+          else expect(stats.totals.averageDaysToClose, label).toBeCloseTo(expected.averageDays, 1);
+          for (const row of stats.byChild) {
+            expect(row, `${label} ${row.orgName}`).toMatchObject(expected.child(row.orgId));
+          }
+          for (const row of stats.byCategory) expect(row.found, label).toBe(expected.category(row.category));
+          for (const row of stats.byGrade) expect(row.found, label).toBe(expected.grade(row.grade));
+        }
+      }
+    };
+    // Statistics read the roll-up and its deltas not yet folded in; then the sweeper's fold leaves the roll-up
+    // equal to a recomputation from the rows, and the statistics unchanged.
+    expect(
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM hazard_rollup_delta`.execute(db)).rows[0]!.n),
+    ).toBeGreaterThan(0);
+    await checkStatistics();
+    await sql`SELECT hazard_rollup_fold()`.execute(db);
+    expect(
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM hazard_rollup_delta`.execute(db)).rows[0]!.n),
+    ).toBe(0);
     const rollup = await sql<{ key: string }>`
       SELECT concat_ws('|', county_id, city_id, province_id, month, category, grade, found, rectified, supervised,
         round(close_seconds), overdue_marked) AS key
@@ -941,47 +993,7 @@ describe('statistics and ledgers', () => {
     );
     expect(rollup.rows.map((row) => row.key)).toEqual(recount.rows.map((row) => row.key));
 
-    // Province by city and city by county, over periods with whole months, partial edge months, one month.
-    const province = await as(provinceOfficerUser);
-    const day = (monthsBack: number, date: number) => {
-      const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
-      return new Date(Date.UTC(year, month - 1 - monthsBack, date)).toISOString().slice(0, 10);
-    };
-    const lastDay = (monthsBack: number) => {
-      const [year, month] = formatDate(new Date(now), 'Asia/Shanghai').split('-').map(Number) as [number, number];
-      return new Date(Date.UTC(year, month - monthsBack, 0)).toISOString().slice(0, 10);
-    };
-    const periods: { from?: string; to?: string }[] = [
-      {},
-      { from: day(5, 15), to: day(1, 10) },
-      { from: day(6, 1), to: lastDay(1) },
-      { from: day(2, 5), to: day(2, 20) },
-      { to: formatDate(new Date(now), 'Asia/Shanghai') },
-      { from: day(3, 2) },
-    ];
-    const zone = 'Asia/Shanghai';
-    for (const period of periods) {
-      const query = new URLSearchParams(period as Record<string, string>).toString();
-      const from = period.from ? startOfDay(period.from, zone) : undefined;
-      const before = period.to ? endOfDay(period.to, zone) : undefined;
-      for (const [client, root, column, childColumn] of [
-        [province, tree.province, 'province_id', 'city_id'],
-        [cityOfficer, tree.city, 'city_id', 'county_id'],
-        [province, tree.otherCity, 'city_id', 'county_id'],
-      ] as const) {
-        const stats: HazardStats = (await client.get(`/api/v1/hazards/stats?orgId=${root.id}&${query}`)).json();
-        const expected = await countGrouped(column, root.id, childColumn, from, before);
-        const label = `${root.name} ${query}`;
-        expect(stats.totals, label).toMatchObject(expected.totals);
-        if (expected.averageDays === null) expect(stats.totals.averageDaysToClose, label).toBeNull();
-        else expect(stats.totals.averageDaysToClose, label).toBeCloseTo(expected.averageDays, 1);
-        for (const row of stats.byChild) {
-          expect(row, `${label} ${row.orgName}`).toMatchObject(expected.child(row.orgId));
-        }
-        for (const row of stats.byCategory) expect(row.found, label).toBe(expected.category(row.category));
-        for (const row of stats.byGrade) expect(row.found, label).toBe(expected.grade(row.grade));
-      }
-    }
+    await checkStatistics();
   });
 
   /** Counts by child unit straight from the rows, in [from, before). */

@@ -17,7 +17,7 @@ import {
 } from '@safe-campus/domain';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { type AuthContext, can } from '../../platform/auth-context.js';
@@ -74,6 +74,10 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
   });
   sweeper.register('hazards.alerts', async ({ db: database, now }) => {
     await sweepHazardAlerts(database, service, now);
+  });
+  // Hazard writes append roll-up deltas (0014_hazard_rollup_deltas.ts); one sweeper folds them in.
+  sweeper.register('hazards.rollup_fold', async ({ db: database }) => {
+    await sql`SELECT hazard_rollup_fold()`.execute(database);
   });
 
   async function filterOf(auth: AuthContext, query: Omit<ListHazardsQuery, 'limit' | 'cursor'>, now: Date) {

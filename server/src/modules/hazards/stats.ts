@@ -164,7 +164,7 @@ async function rollupRows(
         sum(found)::bigint AS found, sum(rectified)::bigint AS rectified, sum(overdue_marked)::bigint AS overdue,
         (sum(found) FILTER (WHERE grade = 'major'))::bigint AS major, sum(supervised)::bigint AS supervised,
         sum(close_seconds) AS close_seconds
-      FROM hazard_rollup
+      FROM hazard_rollup_all
       WHERE ${rootColumn} = ${root.id}
         ${from === null ? sql`` : sql`AND month >= ${from}::date`}
         ${before === null ? sql`` : sql`AND month < ${before}::date`}
