@@ -304,31 +304,36 @@ async function main(): Promise<void> {
       const createStatus = probe.status;
       await probe.text();
       if (createStatus >= 300) throw new Error(`POST /hazards answered ${createStatus}`);
-      const load = async (target: 'app' | 'bare', seconds: number) => {
-        const okStatus = target === 'app' ? createStatus : 201;
+      // 'session' is a reference, not a target: GET /auth/me only loads the caller's session and user, the
+      // lightest signed-in route, so it shows what being signed in costs next to the bare endpoint.
+      const load = async (target: 'app' | 'bare' | 'session', seconds: number) => {
+        const okStatus = target === 'app' ? createStatus : target === 'bare' ? 201 : 200;
         let next = 0;
         const statuses = new Map<number, number>();
+        const signedIn = { cookie: school.cookie, 'x-csrf-token': school.csrfToken };
         const instance = autocannon({
-          url: target === 'app' ? server.url : bare.url,
+          url: target === 'bare' ? bare.url : server.url,
           connections: CONNECTIONS,
           duration: seconds,
           timeout: 30,
           requests: [
-            {
-              method: 'POST',
-              path: target === 'app' ? '/api/v1/hazards' : '/bare/hazards',
-              headers:
-                target === 'app'
-                  ? { 'content-type': 'application/json', cookie: school.cookie, 'x-csrf-token': school.csrfToken }
-                  : { 'content-type': 'application/json' },
-              setupRequest: (request) => {
-                const n = next++ % titles.length;
-                return {
-                  ...request,
-                  body: JSON.stringify({ orgId: schoolId, title: titles[n], category: categories[n] }),
-                };
-              },
-            },
+            target === 'session'
+              ? { method: 'GET', path: '/api/v1/auth/me', headers: signedIn }
+              : {
+                  method: 'POST',
+                  path: target === 'app' ? '/api/v1/hazards' : '/bare/hazards',
+                  headers:
+                    target === 'app'
+                      ? { 'content-type': 'application/json', ...signedIn }
+                      : { 'content-type': 'application/json' },
+                  setupRequest: (request) => {
+                    const n = next++ % titles.length;
+                    return {
+                      ...request,
+                      body: JSON.stringify({ orgId: schoolId, title: titles[n], category: categories[n] }),
+                    };
+                  },
+                },
           ],
         });
         instance.on('response', (_client: unknown, statusCode: number) => {
@@ -344,10 +349,12 @@ async function main(): Promise<void> {
       };
       const appRates: number[] = [];
       const bareRates: number[] = [];
+      const sessionRates: number[] = [];
       const appLatency: number[] = [];
       const bareLatency: number[] = [];
       await load('bare', 3);
       await load('app', 3);
+      await load('session', 3);
       for (let round_ = 0; round_ < ROUNDS; round_++) {
         const b = await load('bare', DURATION);
         bareRates.push(b.perSecond);
@@ -355,6 +362,7 @@ async function main(): Promise<void> {
         const a = await load('app', DURATION);
         appRates.push(a.perSecond);
         appLatency.push(a.p50);
+        sessionRates.push((await load('session', DURATION)).perSecond);
       }
       await bare.stop();
       const appRate = median(appRates);
@@ -370,6 +378,12 @@ async function main(): Promise<void> {
         unit: 'req/s',
         ...spread(bareRates, 0),
         note: `latency p50 per round ${bareLatency.join(', ')} ms`,
+      });
+      figures.push({
+        metric: `reference: GET /auth/me (session and user only), ${CONNECTIONS} connections`,
+        unit: 'req/s',
+        ...spread(sessionRates, 0),
+        note: `${round((median(sessionRates) / bareRate) * 100, 0)} % of bare: the lightest signed-in route`,
       });
       figures.push({
         metric: 'create throughput, app / bare (medians)',
