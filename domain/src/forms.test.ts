@@ -12,6 +12,7 @@ import {
   fieldsOf,
   formContent,
   formTransition,
+  isCorrection,
   isEditable,
   isLate,
   mergePrefill,
@@ -215,6 +216,38 @@ describe('prefill', () => {
     const merged = mergePrefill({ guards: 7 }, prefilled);
     expect(merged).toEqual({ guards: 7, oneKeyAlarmDormitory: NOT_APPLICABLE, techAllRunning: false });
     expect(correctionsOf(prefilled, merged)).toEqual(['guards']);
+  });
+
+  it('a correction is a given answer that differs from a known prefilled value', () => {
+    expect(isCorrection(7, 6)).toBe(true);
+    expect(isCorrection(false, true)).toBe(true);
+    expect(isCorrection(NOT_APPLICABLE, true)).toBe(true);
+    expect(isCorrection(6, 6)).toBe(false);
+    expect(isCorrection(true, true)).toBe(false);
+    // A blank answer is not a correction: the school has not said anything yet.
+    expect(isCorrection(undefined, 6)).toBe(false);
+    expect(isCorrection(null, 6)).toBe(false);
+    expect(isCorrection('', true)).toBe(false);
+    // Nothing known to correct: no prefill, or a source that knew nothing.
+    expect(isCorrection(7, undefined)).toBe(false);
+    expect(isCorrection(7, null)).toBe(false);
+    // 0 and false are answers, not blanks.
+    expect(isCorrection(0, 6)).toBe(true);
+    expect(isCorrection(false, false)).toBe(false);
+  });
+
+  it('corrections count blanks as no correction, field by field as isCorrection does', () => {
+    const prefilled: FormAnswers = { guards: 6, cameraCount: 48, techAllRunning: false, fence: true };
+    const answers: FormAnswers = { guards: null, cameraCount: 50, techAllRunning: '', fence: true };
+    expect(correctionsOf(prefilled, answers)).toEqual(['cameraCount']);
+    const values = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant(''), fc.boolean(), fc.nat(10));
+    fc.assert(
+      fc.property(values, values, (value, prefill) => {
+        const answers: FormAnswers = value === undefined ? {} : { guards: value };
+        const prefilledMap: FormAnswers = prefill === undefined ? {} : { guards: prefill };
+        expect(correctionsOf(prefilledMap, answers)).toEqual(isCorrection(value, prefill) ? ['guards'] : []);
+      }),
+    );
   });
 });
 

@@ -518,11 +518,20 @@ export function prefilledAnswers(content: FormContent, values: PrefillValues): F
   return answers;
 }
 
-/** Fields whose answer differs from the prefilled value (the school's corrections). */
+/**
+ * Whether one answer corrects the value the platform prefilled: the school gave an answer (a blank — missing, null
+ * or '' — is not one) and it differs from a known prefilled value (nothing prefilled, or a null, is not a value).
+ * The one rule for the server's stored corrections and the web's 「已更正」 mark.
+ */
+export function isCorrection(value: FormAnswerValue | undefined, prefilledValue: FormAnswerValue | undefined): boolean {
+  if (prefilledValue === undefined || prefilledValue === null) return false;
+  if (value === undefined || value === null || value === '') return false;
+  return JSON.stringify(value) !== JSON.stringify(prefilledValue);
+}
+
+/** Fields whose answer corrects the prefilled value (the school's corrections, `isCorrection` per field). */
 export function correctionsOf(prefilled: FormAnswers, answers: FormAnswers): string[] {
-  return Object.keys(prefilled).filter(
-    (key) => key in answers && JSON.stringify(answers[key]) !== JSON.stringify(prefilled[key]),
-  );
+  return Object.keys(prefilled).filter((key) => isCorrection(answers[key], prefilled[key]));
 }
 
 /** Fills blanks of `answers` with prefilled values; a school's own answers win. */

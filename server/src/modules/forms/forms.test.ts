@@ -186,10 +186,20 @@ describe('lifecycle', () => {
     const reopened = await step(security, id, 'open');
     expect(reopened.prefilledAt).toBe(opened.prefilledAt);
 
+    // A blank answer to a prefilled field is not a correction (one rule with the web's 「已更正」 mark).
+    const known = Object.entries(opened.prefilled ?? {}).find(([, entry]) => entry != null && entry.value !== null);
+    if (!known) throw new Error('no prefilled field with a known value');
+    const blank = await security.put(`/api/v1/forms/submissions/${id}/draft`, {
+      answers: { [known[0]]: null },
+      revision: reopened.revision,
+    });
+    expect(blank.statusCode, blank.body).toBe(200);
+    expect(blank.json().corrections).toEqual([]);
+
     const answers = exampleSeed003Answers({ cameraCount: 99 });
     const saved = await security.put(`/api/v1/forms/submissions/${id}/draft`, {
       answers,
-      revision: reopened.revision,
+      revision: blank.json().revision,
     });
     expect(saved.statusCode, saved.body).toBe(200);
     const stale = await security.put(`/api/v1/forms/submissions/${id}/draft`, { answers, revision: reopened.revision });

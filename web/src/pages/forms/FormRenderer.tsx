@@ -3,6 +3,7 @@ import {
   type FormAnswers,
   type FormContent,
   type FormField,
+  isCorrection,
   NOT_APPLICABLE,
   type PersonAnswer,
   printable,
@@ -13,13 +14,7 @@ import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AttachmentField } from './AttachmentField';
-import {
-  type AnswerValue,
-  differsFromPrefill,
-  type FormProblems,
-  type PrefilledField,
-  type PrefilledFields,
-} from './model';
+import type { AnswerValue, FormProblems, PrefilledField, PrefilledFields } from './model';
 import './forms.css';
 
 type Cell = boolean | number | string | null;
@@ -37,7 +32,7 @@ export function PrefillMark({
 }) {
   const { t } = useTranslation();
   if (!prefill) return null;
-  const corrected = differsFromPrefill(value, prefill);
+  const corrected = isCorrection(value, prefill.value);
   // A source that knows nothing for this school says why (the basis) and leaves the answer to the school.
   const unknown = prefill.value === null;
   return (

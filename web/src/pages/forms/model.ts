@@ -25,9 +25,3 @@ export function problemsByField(errors: readonly FieldError[]): FormProblems {
   }
   return problems;
 }
-
-/** Whether the school's answer differs from what the platform prefilled (a blank is not a correction). */
-export function differsFromPrefill(value: AnswerValue | undefined, prefill: PrefilledField | undefined): boolean {
-  if (!prefill || prefill.value === null || value === undefined || value === null || value === '') return false;
-  return JSON.stringify(value) !== JSON.stringify(prefill.value);
-}
