@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './api/fields.js';
 
 /**
  * Security devices (技防设施), the events they send, the alarm lifecycle of the campus "110" command
@@ -43,8 +44,9 @@ export const ALARM_KINDS = ['intrusion', 'one_key', 'fire', 'tamper', 'duress', 
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 export const alarmKindSchema = z.enum(ALARM_KINDS);
 
+/** Details a device adds: up to 20 flat pairs; keys and texts must be storable (a NUL would make the row fail). */
 const eventDetails = z
-  .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .record(storableString(64), z.union([storableString(500), z.number(), z.boolean(), z.null()]))
   .refine((value) => Object.keys(value).length <= 20, { message: 'too_many_details' });
 
 /**

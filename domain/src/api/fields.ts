@@ -11,6 +11,19 @@ export function isCleanText(value: string, allowLineBreaks = true): boolean {
   return allowLineBreaks || !/[\r\n]/.test(value);
 }
 
+/**
+ * Text PostgreSQL can store at all, in a text or a jsonb column: no NUL, well-formed UTF-16. Other control
+ * characters pass; for text a person typed, use `isCleanText` (stricter).
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
+/** A string from a machine (a device, a gateway): anything storable (`isStorableText`), up to max characters. */
+export function storableString(max: number) {
+  return z.string().max(max).refine(isStorableText, { message: 'control_characters' });
+}
+
 /** A trimmed line of text (no line breaks), 1..max characters. */
 export function line(max = 200) {
   return z
