@@ -88,28 +88,30 @@ export async function appendAudit(executor: Kysely<DB>, actor: AuditActor, entry
   auditAppended();
 }
 
+/** One audit row's columns as SQL expressions over a statement's other CTEs (see `auditCtes`). */
+export interface AuditColumns {
+  at: RawBuilder<unknown>;
+  actorId: RawBuilder<unknown>;
+  actorName: RawBuilder<unknown>;
+  ip: RawBuilder<unknown>;
+  action: string;
+  targetType: string;
+  targetId: RawBuilder<unknown>;
+  orgPath: RawBuilder<unknown>;
+  detail: RawBuilder<unknown>;
+}
+
 /**
- * The audit row of a write done in one SQL statement, as two data-modifying CTEs (`audit_row`, `audit_queued`)
- * to put in that statement's WITH list: the row and its place in the chainer's queue, as `appendAudit` writes
- * them. `targetId`, `orgPath` and `detail` may refer to the statement's other CTEs.
+ * The audit rows of a write done in one SQL statement, one per row of `from`, as two data-modifying CTEs
+ * (`audit_row`, `audit_queued`) to put in that statement's WITH list: the rows and their places in the chainer's
+ * queue, as `appendAudit` writes them.
  */
-export function auditCtes(
-  actor: AuditActor,
-  entry: {
-    action: string;
-    targetType: string;
-    targetId: RawBuilder<unknown>;
-    orgPath: RawBuilder<unknown>;
-    detail: RawBuilder<unknown>;
-  },
-  from: RawBuilder<unknown>,
-  at = new Date(),
-): RawBuilder<unknown> {
+export function auditCtes(columns: AuditColumns, from: RawBuilder<unknown>): RawBuilder<unknown> {
   auditAppended();
   return sql`audit_row AS (
       INSERT INTO audit_log (at, actor_id, actor_name, ip, action, target_type, target_id, org_path, outcome, detail)
-      SELECT ${at}::timestamptz, ${actor.actorId}::integer, ${actor.actorName}::text, ${actor.ip}::text, ${entry.action},
-        ${entry.targetType}, (${entry.targetId})::text, ${entry.orgPath}, 'success', ${entry.detail}
+      SELECT ${columns.at}, ${columns.actorId}, ${columns.actorName}, ${columns.ip}, ${columns.action},
+        ${columns.targetType}, (${columns.targetId})::text, ${columns.orgPath}, 'success', ${columns.detail}
       FROM ${from}
       RETURNING id
     ),

@@ -295,6 +295,68 @@ describe('the closed loop', () => {
     }
   });
 
+  it('writes reports made at the same moment together, each once, and refuses the out-of-scope ones alone', async () => {
+    const heard: RealtimeEvent[] = [];
+    const stopListening = t.app.platform.realtime.subscribe((event) => heard.push(event));
+    const run = `并发${Date.now() % 100000}`;
+    // 30 reports at once from three people; every fifth one names a school outside the reporter's scope.
+    const calls = Array.from({ length: 30 }, (_, index) => {
+      const client = [security, teacher, countyOfficer][index % 3]!;
+      const outside = index % 5 === 4;
+      return report(client, {
+        orgId: outside ? (client === countyOfficer ? tree.farSchool.id : tree.otherSchool.id) : tree.school.id,
+        title: `${run} 第${index}条`,
+        category: HAZARD_CATEGORIES[index % HAZARD_CATEGORIES.length],
+      });
+    });
+    const answers = await Promise.all(calls);
+    answers.forEach((answer, index) => {
+      if (index % 5 === 4) {
+        expect(answer.statusCode, answer.body).toBe(404);
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+      } else {
+        expect(answer.statusCode, answer.body).toBe(200);
+        expect(answer.json().title).toBe(`${run} 第${index}条`);
+      }
+    });
+    const rows = await t.database.db
+      .selectFrom('hazard')
+      .select(['id', 'title', 'reported_by', 'school_id'])
+      .where('title', 'like', `${run}%`)
+      .execute();
+    expect(rows).toHaveLength(24);
+    expect(new Set(rows.map((row) => row.title)).size).toBe(24);
+    expect(rows.every((row) => row.school_id === tree.school.id)).toBe(true);
+    // Each answer is its own hazard, reported by its own caller, with one audit row and one timeline step.
+    for (const [index, answer] of answers.entries()) {
+      if (index % 5 === 4) continue;
+      const row = rows.find((candidate) => candidate.id === answer.json().id)!;
+      expect(row.title).toBe(`${run} 第${index}条`);
+      expect(row.reported_by).toBe([security, teacher, countyOfficer][index % 3]!.userId);
+      expect(await auditActions(row.id)).toEqual(['hazard.create']);
+    }
+    const steps = await t.database.db
+      .selectFrom('timeline_event')
+      .select('record_id')
+      .where('record_type', '=', 'hazard')
+      .where(
+        'record_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    expect(steps).toHaveLength(24);
+    await vi.waitFor(() =>
+      expect(
+        heard.filter(
+          (event) =>
+            event.type === 'hazard.changed' && rows.some((row) => row.id === (event.payload as { id: number }).id),
+        ),
+      ).toHaveLength(24),
+    );
+    stopListening();
+  });
+
   it('rejects a report that is not a hazard, with a reason, and keeps it out of the found count', async () => {
     const hazard = await reported(teacher, { title: '教室灯不亮' });
     const missing = await act(security, hazard.id, 'reject', { reason: '  ' });

@@ -17,10 +17,10 @@ import {
 } from '@safe-campus/domain';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { type Kysely, sql } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql } from 'kysely';
 import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { type AuthContext, can } from '../../platform/auth-context.js';
+import { WriteBatcher } from '../../platform/batch.js';
 import { authOf } from '../../platform/context.js';
 import { endOfDay, startOfDay } from '../../platform/dates.js';
 import { AppError } from '../../platform/errors.js';
@@ -31,7 +31,7 @@ import { sweepHazardAlerts } from './alerts.js';
 import { streamHazardLedger, streamStatsWorkbook } from './ledger.js';
 import { presentHazardSummary } from './presenter.js';
 import type { HazardFilter } from './queries.js';
-import { COMMAND_PERMISSION, canSeeHazard, HazardService } from './service.js';
+import { COMMAND_PERMISSION, canSeeHazard, HazardService, isPlainReport, type PreparedReport } from './service.js';
 import { hazardStatistics } from './stats.js';
 
 const tags = ['hazards'];
@@ -74,6 +74,11 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
   });
   sweeper.register('hazards.alerts', async ({ db: database, now }) => {
     await sweepHazardAlerts(database, service, now);
+  });
+  // Reports without a key, place or photos arriving together are written together (platform/batch.ts).
+  const reports = new WriteBatcher((batch: PreparedReport[]) => service.writeReports(db, batch), {
+    maxBatch: 64,
+    maxInFlight: 2,
   });
   // Hazard writes append roll-up deltas (0014_hazard_rollup_deltas.ts); one sweeper folds them in.
   sweeper.register('hazards.rollup_fold', async ({ db: database }) => {
@@ -279,16 +284,23 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
       const key = idempotencyKeyOf(request);
       // The detail comes from the write itself; a replay (or a report with photos) reads it afresh.
       let fresh: HazardDetail | null = null;
-      const write = async (executor: Kysely<DB>) => {
-        const reported = await service.report(executor, auth, actorOf(request), request.body);
-        fresh = reported.detail;
-        return reported.id;
-      };
-      // Without a key or photos a report is one statement, atomic by itself: no transaction's two round trips.
-      const id =
-        key === undefined && !request.body.photoIds?.length
-          ? await write(db)
-          : await runIdempotent(db, auth, key, 'POST /hazards', request.body, write);
+      let id: number;
+      if (key === undefined && isPlainReport(request.body)) {
+        // One statement, atomic by itself, shared with the reports made at the same moment (no transaction).
+        const report = await service.prepareReport(db, {
+          auth,
+          actor: actorOf(request),
+          input: request.body,
+          now: new Date(),
+        });
+        ({ id, detail: fresh } = await service.finishReport(db, report, await reports.submit(report)));
+      } else {
+        id = await runIdempotent(db, auth, key, 'POST /hazards', request.body, async (trx) => {
+          const reported = await service.report(trx, auth, actorOf(request), request.body);
+          fresh = reported.detail;
+          return reported.id;
+        });
+      }
       return fresh ?? service.detail(auth, id);
     },
   );

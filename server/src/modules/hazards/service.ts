@@ -92,6 +92,54 @@ export function isSupervisorOf(auth: AuthContext, facts: SupervisorFacts): boole
   return facts.grade === 'major' && inScope(auth, facts.orgPath);
 }
 
+/** A hazard report as the route received it. */
+export interface HazardReport {
+  auth: AuthContext;
+  actor: AuditActor;
+  input: CreateHazardBody;
+  now: Date;
+}
+
+/** A report checked and ready to write (`HazardService.prepareReport`). */
+export interface PreparedReport extends HazardReport {
+  foundAt: Date;
+  planX: number | null;
+  planY: number | null;
+  photoIds: string[];
+  floorPlanFileId: string | null;
+  spotCheck: boolean;
+  description: string | null;
+}
+
+type WrittenReport = HazardListRow & { timeline_id: number; timeline_at: Date };
+
+export interface ReportedHazard {
+  id: number;
+  detail: HazardDetail | null;
+}
+
+/** A report with no place and no photos: checked by the statement that writes it, so reports can share one. */
+export function isPlainReport(input: CreateHazardBody): boolean {
+  return input.placeId == null && !input.photoIds?.length;
+}
+
+/** The fields an audit row keeps of the hazard a report creates, but its code (known once written). */
+function auditSummaryOf(report: PreparedReport) {
+  const { code: _, ...summary } = hazardSummaryForAudit({
+    code: '',
+    title: report.input.title,
+    state: 'reported',
+    grade: null,
+    risk_level: null,
+    category: report.input.category,
+    responsible_user_id: null,
+    deadline: null,
+    supervised: report.spotCheck,
+    supervising_org_id: report.spotCheck ? report.auth.activeOrg.id : null,
+  });
+  return summary;
+}
+
 export class HazardService {
   readonly queries: HazardQueries;
 
@@ -229,16 +277,29 @@ export class HazardService {
   }
 
   /**
-   * Reports a hazard and returns its id with the detail page's view of it, built from what the write
-   * returned (no second read). Without photos it is one statement, atomic without a transaction. Reports with photos return no detail: the route reads it afterwards.
+   * Reports a hazard and returns its id with the detail page's view of it, built from what the write returned
+   * (no second read). Without photos it is one statement, atomic by itself. Reports with photos return no
+   * detail: the route reads it afterwards.
    */
   async report(
-    trx: Kysely<DB>,
+    executor: Kysely<DB>,
     auth: AuthContext,
     actor: AuditActor,
     input: CreateHazardBody,
     now = new Date(),
-  ): Promise<{ id: number; detail: HazardDetail | null }> {
+  ): Promise<ReportedHazard> {
+    const prepared = await this.prepareReport(executor, { auth, actor, input, now });
+    const [row] = await this.writeReports(executor, [prepared]);
+    return this.finishReport(executor, prepared, row);
+  }
+
+  /**
+   * Checks a report before writing. A place and photos are checked against the unit here; a plain report
+   * (`isPlain`) needs no database read: its unit (exists, in scope, a school or department) is checked inside the
+   * statement that writes it, and only a refused one is looked at again to say why (`finishReport`).
+   */
+  async prepareReport(executor: Kysely<DB>, report: HazardReport): Promise<PreparedReport> {
+    const { auth, input, now } = report;
     const foundAt = input.foundAt ? new Date(input.foundAt) : now;
     if (foundAt.getTime() > now.getTime() + CLOCK_SKEW_MS || foundAt.getTime() < now.getTime() - FOUND_AT_MAX_AGE_MS) {
       throw new AppError(400, 'hazard_found_at_invalid');
@@ -248,13 +309,11 @@ export class HazardService {
     if ((planX === null) !== (planY === null)) throw new AppError(400, 'place_plan_invalid');
     if (planX !== null && input.placeId == null) throw new AppError(400, 'place_plan_invalid');
     const photoIds = input.photoIds ?? [];
-    // A place and photos are checked against the unit before writing; a plain report checks its unit (exists, in
-    // scope, a school or department) inside its one statement, and only a refused one looks again to say why.
     let floorPlanFileId: string | null = null;
-    if (input.placeId != null || photoIds.length > 0) {
-      const unit = await this.reportingUnit(trx, auth, input.orgId);
+    if (!isPlainReport(input)) {
+      const unit = await this.reportingUnit(executor, auth, input.orgId);
       if (input.placeId != null) {
-        const place = await trx
+        const place = await executor
           .selectFrom('place')
           .select(['org_id', 'floor_plan_file_id'])
           .where('id', '=', input.placeId)
@@ -263,61 +322,84 @@ export class HazardService {
         if (planX !== null && place.floor_plan_file_id === null) throw new AppError(400, 'place_plan_invalid');
         floorPlanFileId = place.floor_plan_file_id;
       }
-      await this.checkPhotos(trx, photoIds);
+      await this.checkPhotos(executor, photoIds);
     }
-
     // A bureau reporting inside a school is a spot check (督导检查): the school owns the hazard, the bureau supervises it.
     const spotCheck = isBureau(auth);
-    const description = input.description?.trim() ? input.description : null;
-    const source = spotCheck ? 'spot_check' : 'report';
-    // One statement: the hazard, its first timeline step, the security officers' inbox rows, the realtime events
-    // (NOTIFYed at commit), the audit row and the names the page shows.
-    const auditAfter = hazardSummaryForAudit({
-      code: '',
-      title: input.title,
-      state: 'reported',
-      grade: null,
-      risk_level: null,
-      category: input.category,
-      responsible_user_id: null,
-      deadline: null,
-      supervised: spotCheck,
-      supervising_org_id: spotCheck ? auth.activeOrg.id : null,
-    });
-    const written = await sql<HazardListRow & { timeline_id: number; timeline_at: Date; notified: unknown }>`
-      WITH unit AS (
-        SELECT id, path, level FROM org_unit
-        WHERE id = ${input.orgId} AND level IN ('school', 'department') AND starts_with(path, ${auth.scopePath})
+    return {
+      ...report,
+      foundAt,
+      planX,
+      planY,
+      photoIds,
+      floorPlanFileId,
+      spotCheck,
+      description: input.description?.trim() ? input.description : null,
+    };
+  }
+
+  /**
+   * Writes reports — one, or several made at the same moment by different people (the report route's batches) —
+   * in one statement: per report the hazard, its first timeline step, the security officers' inbox rows, the
+   * realtime events (NOTIFYed at commit, all in one notification), the audit row and the names the page shows.
+   * Returns each report's row, or undefined for a report whose unit the statement refused.
+   */
+  async writeReports(executor: Kysely<DB>, reports: readonly PreparedReport[]): Promise<(WrittenReport | undefined)[]> {
+    const column = <T>(pick: (report: PreparedReport, index: number) => T) => reports.map(pick);
+    const written = await sql<WrittenReport & { ordinal: number; notified: unknown }>`
+      WITH input AS (
+        SELECT * FROM unnest(
+          ${column((_, index) => index)}::integer[], ${column((r) => r.input.orgId)}::integer[],
+          ${column((r) => r.auth.scopePath)}::text[], ${column((r) => r.input.title)}::text[],
+          ${column((r) => r.description)}::text[], ${column((r) => r.input.category)}::text[],
+          ${column((r) => r.input.placeId ?? null)}::integer[], ${column((r) => r.planX)}::numeric[],
+          ${column((r) => r.planY)}::numeric[], ${column((r) => (r.spotCheck ? 'spot_check' : 'report'))}::text[],
+          ${column((r) => r.auth.userId)}::integer[], ${column((r) => r.foundAt)}::timestamptz[],
+          ${column((r) => r.spotCheck)}::boolean[],
+          ${column((r) => (r.spotCheck ? r.auth.activeOrg.id : null))}::integer[],
+          ${column((r) => (r.spotCheck ? r.now : null))}::timestamptz[],
+          ${column((r) => `YH${r.foundAt.getUTCFullYear()}`)}::text[],
+          ${column((r) => JSON.stringify(r.photoIds))}::jsonb[],
+          ${column((r) => `新上报隐患：${r.input.title}`)}::text[],
+          ${column((r) => r.now)}::timestamptz[], ${column((r) => r.actor.actorId)}::integer[],
+          ${column((r) => r.actor.actorName)}::text[], ${column((r) => r.actor.ip)}::text[],
+          ${column((r) => JSON.stringify(auditSummaryOf(r)))}::jsonb[]
+        ) AS input(ordinal, org_id, scope_path, title, description, category, place_id, plan_x, plan_y, source,
+          reported_by, reported_at, supervised, supervising_org_id, supervised_at, code_prefix, photo_ids,
+          notification_title, audit_at, actor_id, actor_name, ip, audit_after)
       ),
-      n AS (SELECT nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id FROM unit),
+      n AS (
+        SELECT input.*, nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id, unit.path AS unit_path,
+          unit.level AS unit_level, unit.id AS unit_id
+        FROM input JOIN org_unit unit ON unit.id = input.org_id
+        WHERE unit.level IN ('school', 'department') AND starts_with(unit.path, input.scope_path)
+      ),
       h AS (
         INSERT INTO hazard (id, code, org_path, province_id, city_id, county_id, school_id, department_id, title,
           description, category, place_id, plan_x, plan_y, source, reported_by, reported_at, supervised,
           supervising_org_id, supervised_at)
-        SELECT n.id, ${`YH${foundAt.getUTCFullYear()}`} || lpad(n.id::text, 7, '0'), unit.path,
-          split_part(unit.path, '/', 2)::integer, split_part(unit.path, '/', 3)::integer,
-          split_part(unit.path, '/', 4)::integer, split_part(unit.path, '/', 5)::integer,
-          CASE WHEN unit.level = 'department' THEN unit.id END, ${input.title}, ${description}::text,
-          ${input.category}, ${input.placeId ?? null}::integer, ${planX}::numeric, ${planY}::numeric, ${source},
-          ${auth.userId}, ${foundAt}::timestamptz, ${spotCheck}, ${spotCheck ? auth.activeOrg.id : null}::integer,
-          ${spotCheck ? now : null}::timestamptz
-        FROM n, unit
+        SELECT id, code_prefix || lpad(id::text, 7, '0'), unit_path,
+          split_part(unit_path, '/', 2)::integer, split_part(unit_path, '/', 3)::integer,
+          split_part(unit_path, '/', 4)::integer, split_part(unit_path, '/', 5)::integer,
+          CASE WHEN unit_level = 'department' THEN unit_id END, title, description, category, place_id, plan_x,
+          plan_y, source, reported_by, reported_at, supervised, supervising_org_id, supervised_at
+        FROM n
         RETURNING *
       ),
       t AS (
         INSERT INTO timeline_event (record_type, record_id, org_path, actor_id, action, from_state, to_state, note, data)
-        SELECT 'hazard', h.id, h.org_path, ${auth.userId}, 'report', NULL, 'reported', ${description}::text,
-          jsonb_build_object('photoIds', ${JSON.stringify(photoIds)}::jsonb, 'category', h.category, 'source', h.source)
-        FROM h
-        RETURNING id, at
+        SELECT 'hazard', h.id, h.org_path, h.reported_by, 'report', NULL, 'reported', h.description,
+          jsonb_build_object('photoIds', n.photo_ids, 'category', h.category, 'source', h.source)
+        FROM h JOIN n USING (id)
+        RETURNING id, at, record_id
       ),
       inbox AS (
         INSERT INTO notification (user_id, kind, title, body, link, org_path)
-        SELECT DISTINCT role_assignment.user_id, 'hazard.reported', ${`新上报隐患：${input.title}`}, NULL::text,
+        SELECT DISTINCT role_assignment.user_id, 'hazard.reported', n.notification_title, NULL::text,
           '/hazards/' || h.id, h.org_path
-        FROM h, role_assignment JOIN app_user ON app_user.id = role_assignment.user_id
+        FROM h JOIN n USING (id), role_assignment JOIN app_user ON app_user.id = role_assignment.user_id
         WHERE role_assignment.org_id = h.school_id AND role_assignment.role = 'school_security'
-          AND NOT app_user.disabled AND role_assignment.user_id <> ${auth.userId}
+          AND NOT app_user.disabled AND role_assignment.user_id <> h.reported_by
         RETURNING id, user_id, kind, title, link
       ),
       events AS (
@@ -331,18 +413,20 @@ export class HazardService {
         RETURNING id, type, org_path, user_id, payload, at
       ),
       ${auditCtes(
-        actor,
         {
+          at: sql`n.audit_at`,
+          actorId: sql`n.actor_id`,
+          actorName: sql`n.actor_name`,
+          ip: sql`n.ip`,
           action: 'hazard.create',
           targetType: 'hazard',
           targetId: sql`h.id`,
           orgPath: sql`h.org_path`,
-          detail: sql`jsonb_build_object('after', ${JSON.stringify(auditAfter)}::jsonb || jsonb_build_object('code', h.code))`,
+          detail: sql`jsonb_build_object('after', n.audit_after || jsonb_build_object('code', h.code))`,
         },
-        sql`h`,
-        now,
+        sql`h JOIN n USING (id)`,
       )}
-      SELECT h.*,
+      SELECT h.*, n.ordinal,
         (SELECT name FROM org_unit WHERE id = h.school_id) AS school_name,
         (SELECT name FROM org_unit WHERE id = h.department_id) AS department_name,
         (SELECT name FROM place WHERE id = h.place_id) AS place_name,
@@ -351,15 +435,31 @@ export class HazardService {
         (SELECT name FROM org_unit WHERE id = h.supervising_org_id) AS supervising_org_name,
         t.id AS timeline_id, t.at AS timeline_at,
         ${notifyStoredEvents(sql`events`)} AS notified
-      FROM h, t`.execute(trx);
-    if (written.rows.length === 0) {
-      await this.reportingUnit(trx, auth, input.orgId);
+      FROM h JOIN n USING (id) JOIN t ON t.record_id = h.id`.execute(executor);
+    const byOrdinal = new Map(written.rows.map(({ ordinal, notified: _, ...row }) => [ordinal, row] as const));
+    return reports.map((_, index) => byOrdinal.get(index));
+  }
+
+  /**
+   * After the write: a refused report gets its reason (404 outside the caller's scope, 400 for a bureau), photos
+   * are attached, and the detail page's view is built from the written row.
+   */
+  async finishReport(
+    executor: Kysely<DB>,
+    report: PreparedReport,
+    written: WrittenReport | undefined,
+  ): Promise<ReportedHazard> {
+    const { auth, now } = report;
+    if (!written) {
+      await this.reportingUnit(executor, auth, report.input.orgId);
       throw notFound();
     }
-    const { timeline_id: timelineId, timeline_at: timelineAt, notified: _, ...row } = written.rows[0]!;
+    const { timeline_id: timelineId, timeline_at: timelineAt, ...row } = written;
     const id = row.id;
-    if (photoIds.length > 0) await attachFiles(trx, auth, photoIds, { type: 'hazard', id, orgPath: row.org_path });
-    if (photoIds.length > 0) return { id, detail: null };
+    if (report.photoIds.length > 0) {
+      await attachFiles(executor, auth, report.photoIds, { type: 'hazard', id, orgPath: row.org_path });
+      return { id, detail: null };
+    }
     const timeline: TimelineEvent[] = [
       {
         id: timelineId,
@@ -369,18 +469,18 @@ export class HazardService {
         action: 'report',
         fromState: null,
         toState: 'reported',
-        note: description,
-        data: { photoIds, category: row.category, source: row.source },
+        note: report.description,
+        data: { photoIds: report.photoIds, category: row.category, source: row.source },
       },
     ];
-    const supervisingOrgPath = spotCheck ? auth.activeOrg.path : null;
+    const supervisingOrgPath = report.spotCheck ? auth.activeOrg.path : null;
     return {
       id,
       detail: presentHazardDetail(
         row,
         timeline,
         new Map(),
-        floorPlanFileId,
+        report.floorPlanFileId,
         this.commandsFor(auth, row, supervisingOrgPath),
         now,
       ),
@@ -388,7 +488,7 @@ export class HazardService {
   }
 
   /** The school or department a report is made in: 404 outside the caller's scope, 400 for a bureau. */
-  private async reportingUnit(executor: Kysely<DB>, auth: AuthContext, orgId: number) {
+  async reportingUnit(executor: Kysely<DB>, auth: AuthContext, orgId: number) {
     const unit = await this.org(executor, orgId);
     if (!unit || !inScope(auth, unit.path)) throw notFound();
     if (unit.level !== 'school' && unit.level !== 'department') throw new AppError(400, 'hazard_org_not_school');

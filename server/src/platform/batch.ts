@@ -1,0 +1,61 @@
+/**
+ * Group commit for a busy write: calls that arrive while earlier ones are being written are gathered and written
+ * together, in one statement, by `write` (which returns one result per item, in order). On a quiet server each
+ * call is written at once and alone; under load, a statement and its commit serve many requests, which is what
+ * lets the database keep up (a hazard report's statement costs about as much for eight reports as for one).
+ *
+ * When a batch fails with a database error (the statement ran and was rolled back: the error carries a SQLSTATE),
+ * its items are written again one by one, so that one bad item fails alone. Any other failure (a lost
+ * connection, when the outcome is unknown) fails every item of the batch, as it would have failed each call.
+ */
+export class WriteBatcher<Item, Result> {
+  private readonly waiting: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly write: (items: Item[]) => Promise<Result[]>,
+    private readonly options: { maxBatch: number; maxInFlight: number },
+  ) {}
+
+  submit(item: Item): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.next();
+      });
+    }
+  }
+
+  private async run(batch: typeof this.waiting): Promise<void> {
+    try {
+      const results = await this.write(batch.map((entry) => entry.item));
+      batch.forEach((entry, index) => entry.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1 || !isStatementError(error)) {
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+      for (const entry of batch) {
+        await this.write([entry.item]).then(
+          ([result]) => entry.resolve(result!),
+          (single: unknown) => entry.reject(single),
+        );
+      }
+    }
+  }
+}
+
+/** An error PostgreSQL raised while running a statement (so the statement, and its transaction, rolled back). */
+function isStatementError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
