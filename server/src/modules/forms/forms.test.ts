@@ -51,6 +51,19 @@ async function taskOf(client: Client, collectionId: number): Promise<number> {
   return task.submissionId;
 }
 
+let sweepClock = 0;
+/** Runs the sweeper once, in a slot of its own (a slot runs each sweep once): due jobs first, then the sweeps. */
+async function tick(): Promise<void> {
+  sweepClock = Math.max(sweepClock + t.app.platform.config.sweepIntervalMs, Date.now());
+  await t.app.platform.sweeper.tick(new Date(sweepClock));
+}
+
+/** The reminder sweep, then the sweeper's job runner that sends the notifications the sweep queued. */
+async function sweepReminders(options: { chunkSchools?: number } = {}): Promise<void> {
+  await sweepFormReminders(t.database.db, ZONE, new Date(), options);
+  await tick();
+}
+
 async function step(client: Client, id: number, action: string, body: unknown = {}): Promise<SubmissionDetail> {
   const response = await client.post(`/api/v1/forms/submissions/${id}/${action}`, body);
   expect(response.statusCode, `${action}: ${response.body}`).toBe(200);
@@ -342,10 +355,10 @@ describe('bad input', () => {
       (await db.selectFrom('notification').select('kind').where('kind', 'in', ['form.reminder', 'form.late']).execute())
         .length;
     const before = await countNotices();
-    await sweepFormReminders(db, ZONE, new Date());
+    await sweepReminders();
     const afterOne = await countNotices();
     expect(afterOne).toBeGreaterThan(before);
-    await sweepFormReminders(db, ZONE, new Date());
+    await sweepReminders();
     expect(await countNotices()).toBe(afterOne);
 
     // The deadline passes (moving the clock would expire the test sessions instead).
@@ -368,10 +381,10 @@ describe('bad input', () => {
     });
     const detail: CollectionDetail = (await countyOfficer.get(`/api/v1/forms/collections/${collection.id}`)).json();
     expect(detail.progress).toMatchObject({ total: 2, submitted: 1, late: 1, overdue: 1 });
-    await sweepFormReminders(db, ZONE, new Date());
+    await sweepReminders();
     const lateNotices = await db.selectFrom('notification').select('id').where('kind', '=', 'form.late').execute();
     expect(lateNotices.length).toBeGreaterThan(0);
-    await sweepFormReminders(db, ZONE, new Date());
+    await sweepReminders();
     const again = await db.selectFrom('notification').select('id').where('kind', '=', 'form.late').execute();
     expect(again.length).toBe(lateNotices.length);
   });
@@ -395,6 +408,87 @@ describe('bad input', () => {
       .where('action', '=', 'form.summary_export')
       .execute();
     expect(audit.length).toBeGreaterThan(0);
+  });
+});
+
+describe('reminders', () => {
+  it('a collection larger than one job: each pending school reminded once, by jobs; a second sweep adds nothing', async () => {
+    const db = t.database.db;
+    const city = await buildOrg(db, { parent: tree.province, level: 'city', name: '丁市' });
+    const county = await buildOrg(db, { parent: city, level: 'county', name: '南区' });
+    const schools: BuiltUser[] = [];
+    for (let index = 0; index < 6; index++) {
+      const org = await buildOrg(db, { parent: county, level: 'school', name: `丁市第${index + 1}校` });
+      schools.push(await buildUser(db, { role: 'school_security', org }));
+    }
+    const officer = await as(await buildUser(db, { role: 'bureau_officer', org: city }));
+    const collection = await issue(officer, {
+      orgId: city.id,
+      templateId: seed.id,
+      title: '分批提醒',
+      deadline: hours(20),
+      remindDaysBefore: 1,
+    });
+    const submit = async (user: BuiltUser) => {
+      const client = await as(user);
+      await step(client, await taskOf(client, collection.id), 'submit', { answers: exampleSeed003Answers() });
+    };
+    const remindedUsers = async () =>
+      (
+        await db
+          .selectFrom('notification')
+          .select('user_id')
+          .where('kind', '=', 'form.reminder')
+          .where('title', 'like', '%分批提醒%')
+          .execute()
+      )
+        .map((row) => row.user_id)
+        .sort((a, b) => a - b);
+    const jobsOf = () =>
+      db
+        .selectFrom('job')
+        .select(['dedupe_key', 'status'])
+        .where('dedupe_key', 'like', `forms.remind:${collection.id}:%`)
+        .orderBy('dedupe_key')
+        .execute();
+
+    // Already submitted: never reminded.
+    await submit(schools[0]!);
+    await sweepFormReminders(db, ZONE, new Date(), { chunkSchools: 2 });
+    // Five pending schools, two per job: three jobs; the sweep itself sends nothing.
+    expect((await jobsOf()).map((job) => job.status)).toEqual(['queued', 'queued', 'queued']);
+    expect(await remindedUsers()).toEqual([]);
+    // Submitted after the sweep, before its job ran: not reminded either.
+    await submit(schools[1]!);
+    await tick();
+    expect((await jobsOf()).map((job) => job.status)).toEqual(['done', 'done', 'done']);
+    const expected = schools
+      .slice(2)
+      .map((user) => user.id)
+      .sort((a, b) => a - b);
+    expect(await remindedUsers()).toEqual(expected);
+    const notice = await db
+      .selectFrom('form_collection_notice')
+      .select('recipients')
+      .where('collection_id', '=', collection.id)
+      .where('kind', '=', 'reminder')
+      .execute();
+    expect(notice).toEqual([{ recipients: expected.length }]);
+    // A job run again (its first run committed, but the runner could not record it done) sends nothing twice.
+    await db
+      .updateTable('job')
+      .set({ status: 'queued' })
+      .where('dedupe_key', 'like', `forms.remind:${collection.id}:%`)
+      .execute();
+    await tick();
+    expect((await jobsOf()).map((job) => job.status)).toEqual(['done', 'done', 'done']);
+    expect(await remindedUsers()).toEqual(expected);
+
+    // The same day again: the claim stands, no job is queued, nobody is reminded twice.
+    await sweepReminders({ chunkSchools: 2 });
+    await tick();
+    expect(await jobsOf()).toHaveLength(3);
+    expect(await remindedUsers()).toEqual(expected);
   });
 });
 

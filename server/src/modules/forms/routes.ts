@@ -40,7 +40,7 @@ import { dateStamp } from '../../platform/excel.js';
 import { idempotencyKeyOf, runIdempotent } from '../../platform/idempotency.js';
 import { inScope } from '../../platform/scope.js';
 import { sendSubmissionWorkbook, streamSummary, submissionWorkbook } from './export.js';
-import { sweepFormReminders } from './reminders.js';
+import { registerFormReminders } from './reminders.js';
 import { FormService, SUBMISSION_RECORD } from './service.js';
 import { FormSummaries } from './summary.js';
 import { bootstrapBuiltinFormTemplates, FormTemplates } from './templates.js';
@@ -65,7 +65,7 @@ export async function formsModule(app: FastifyInstance): Promise<void> {
       .executeTakeFirst();
     return row !== undefined && inScope(auth, row.org_path);
   });
-  sweeper.register('forms.reminders', ({ db: database, now }) => sweepFormReminders(database, zone, now));
+  registerFormReminders(sweeper, zone);
 
   // ------------------------------------------------------------------------------------------ templates
 
