@@ -21,17 +21,18 @@ function toAuditQuery(filters: Record<string, unknown>): Query {
   };
 }
 
-const CATEGORIES = ['auth', 'org', 'place', 'user', 'role', 'audit', 'file', 'system'];
-
 export function AuditPage() {
   const { t, i18n } = useTranslation();
-  // Filter by a whole category (the server matches by prefix) or by one known action.
-  const knownActions = Object.keys(
-    (i18n.getResourceBundle(i18n.language, 'translation') as { auditActions?: Record<string, string> }).auditActions ??
-      {},
-  );
+  // Filter by a whole category (the server matches by prefix) or by one known action; both lists are the labels'
+  // (a server test checks every action the server writes has a label and a category).
+  const labels = i18n.getResourceBundle(i18n.language, 'translation') as {
+    auditActions?: Record<string, string>;
+    auditCategories?: Record<string, string>;
+  };
+  const knownActions = Object.keys(labels.auditActions ?? {});
+  const categories = Object.keys(labels.auditCategories ?? {});
   const actionEnum = Object.fromEntries([
-    ...CATEGORIES.map((category) => [`${category}.`, { text: t(`auditCategories.${category}`) }]),
+    ...categories.map((category) => [`${category}.`, { text: t(`auditCategories.${category}`) }]),
     ...knownActions.map((action) => [action, { text: `${t(`auditActions.${action}`)}（${action}）` }]),
   ]);
   const filters = useRef<Query>({});
