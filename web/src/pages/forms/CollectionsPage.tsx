@@ -1,7 +1,8 @@
 import { SendOutlined } from '@ant-design/icons';
 import type { CollectionProgress, CollectionSummary } from '@safe-campus/domain';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Empty, Progress, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Empty, Grid, Progress, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -61,6 +62,81 @@ export function CollectionsPage() {
     placeholderData: (previous) => previous,
   });
   const rows = list.data?.items ?? [];
+  const narrow = !Grid.useBreakpoint().md;
+
+  const title = (row: CollectionSummary) => (
+    <Space direction="vertical" size={0}>
+      <Link to={`/forms/collections/${row.id}`} data-testid="collection-link">
+        {row.title}
+      </Link>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {row.templateName} v{row.templateVersion}
+      </Typography.Text>
+    </Space>
+  );
+  const deadline = (row: CollectionSummary) => (
+    <span className={row.progress.overdue > 0 ? 'sc-form-late' : undefined}>{dateTime(row.deadline)}</span>
+  );
+  const statusTag = (value: CollectionSummary['status']) => (
+    <Tag color={value === 'open' ? 'processing' : 'default'}>{t(`forms.collection.statuses.${value}`)}</Tag>
+  );
+  const columns: ColumnsType<CollectionSummary> = [
+    {
+      title: t('forms.collection.title'),
+      dataIndex: 'title',
+      fixed: 'left',
+      width: 260,
+      render: (_value: string, row) => title(row),
+    },
+    { title: t('forms.collection.issuer'), dataIndex: 'issuerOrgName', width: 150, ellipsis: true },
+    {
+      title: t('forms.collection.period'),
+      key: 'period',
+      width: 200,
+      render: (_value, row) => period(row.periodFrom, row.periodTo),
+    },
+    {
+      title: t('forms.collection.deadline'),
+      dataIndex: 'deadline',
+      width: 150,
+      render: (_value: string, row) => deadline(row),
+    },
+    {
+      title: t('forms.collection.progress'),
+      key: 'progress',
+      width: 260,
+      render: (_value, row) => <ProgressCell progress={row.progress} />,
+    },
+    {
+      title: t('forms.collection.status'),
+      dataIndex: 'status',
+      width: 90,
+      render: (value: CollectionSummary['status']) => statusTag(value),
+    },
+  ];
+  // A phone shows one column: the title, the state and deadline, the issuer and period, then the progress, stacked
+  // so nothing scrolls sideways.
+  const compact: ColumnsType<CollectionSummary> = [
+    {
+      title: t('forms.menu.collections'),
+      key: 'collection',
+      render: (_value, row) => (
+        <Space direction="vertical" size={4} style={{ width: '100%' }} data-testid="collection-card">
+          {title(row)}
+          <Space size={8} wrap>
+            {statusTag(row.status)}
+            <Typography.Text style={{ fontSize: 12 }}>
+              {t('forms.collection.deadline')}：{deadline(row)}
+            </Typography.Text>
+          </Space>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {row.issuerOrgName} · {period(row.periodFrom, row.periodTo)}
+          </Typography.Text>
+          <ProgressCell progress={row.progress} />
+        </Space>
+      ),
+    },
+  ];
 
   return (
     <Page
@@ -98,7 +174,7 @@ export function CollectionsPage() {
           loading={list.isLoading}
           dataSource={rows}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 1100 }}
+          scroll={narrow ? undefined : { x: 1100 }}
           data-testid="collections"
           locale={{
             emptyText: (
@@ -127,53 +203,7 @@ export function CollectionsPage() {
               navigate(`/forms/collections/${row.id}`);
             },
           })}
-          columns={[
-            {
-              title: t('forms.collection.title'),
-              dataIndex: 'title',
-              fixed: 'left',
-              width: 260,
-              render: (value: string, row) => (
-                <Space direction="vertical" size={0}>
-                  <Link to={`/forms/collections/${row.id}`} data-testid="collection-link">
-                    {value}
-                  </Link>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {row.templateName} v{row.templateVersion}
-                  </Typography.Text>
-                </Space>
-              ),
-            },
-            { title: t('forms.collection.issuer'), dataIndex: 'issuerOrgName', width: 150, ellipsis: true },
-            {
-              title: t('forms.collection.period'),
-              key: 'period',
-              width: 200,
-              render: (_value, row) => period(row.periodFrom, row.periodTo),
-            },
-            {
-              title: t('forms.collection.deadline'),
-              dataIndex: 'deadline',
-              width: 150,
-              render: (value: string, row) => (
-                <span className={row.progress.overdue > 0 ? 'sc-form-late' : undefined}>{dateTime(value)}</span>
-              ),
-            },
-            {
-              title: t('forms.collection.progress'),
-              key: 'progress',
-              width: 260,
-              render: (_value, row) => <ProgressCell progress={row.progress} />,
-            },
-            {
-              title: t('forms.collection.status'),
-              dataIndex: 'status',
-              width: 90,
-              render: (value: CollectionSummary['status']) => (
-                <Tag color={value === 'open' ? 'processing' : 'default'}>{t(`forms.collection.statuses.${value}`)}</Tag>
-              ),
-            },
-          ]}
+          columns={narrow ? compact : columns}
         />
       </Card>
       <IssueModal open={issuing} onClose={() => setIssuing(false)} />
