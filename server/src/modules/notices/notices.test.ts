@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltUser, buildOrg, buildTree, buildUser, type Tree } from '../../../test/factories.js';
 import { type Client, createTestApp, login, type TestApp, tableCounts } from '../../../test/harness.js';
 import { multipartBody } from '../files/test-support.js';
+import { sendNoticeReminders } from './reminders.js';
 
 let t: TestApp;
 let tree: Tree;
@@ -289,6 +290,53 @@ describe('notices', () => {
       .execute();
     expect((await county.post(`/api/v1/notices/${notice.id}/remind`)).statusCode).toBe(200);
     expect((await receipts(county, notice.id, '?status=unread'))[0]?.remindedCount).toBe(2);
+  });
+
+  it('a reminder to more users than one chunk: the first chunk at once, the others by jobs, each user once', async () => {
+    const db = t.database.db;
+    const notice = await publish(county, { title: '分批催办' });
+    const users: number[] = [];
+    for (let index = 0; index < 5; index++)
+      users.push((await buildUser(db, { role: 'school_security', org: tree.otherSchool })).id);
+    const remindedUsers = async () =>
+      (
+        await db
+          .selectFrom('notification')
+          .select('user_id')
+          .where('kind', '=', 'notice.reminder')
+          .where('link', '=', `/notices/${notice.id}`)
+          .execute()
+      )
+        .map((row) => row.user_id)
+        .sort((a, b) => a - b);
+    const jobs = () =>
+      db
+        .selectFrom('job')
+        .select('status')
+        .where('dedupe_key', 'like', `notices.remind:${notice.id}:%`)
+        .orderBy('dedupe_key')
+        .execute();
+    await db
+      .transaction()
+      .execute((trx) =>
+        sendNoticeReminders(trx, { id: notice.id, title: '分批催办', receiptRequired: false }, users, new Date(), 2),
+      );
+    expect(await remindedUsers()).toEqual(users.slice(0, 2));
+    expect((await jobs()).map((job) => job.status)).toEqual(['queued', 'queued']);
+    // Slots of their own, a minute or two ahead: the sweeper runs the due jobs first.
+    const sweeper = t.app.platform.sweeper;
+    await sweeper.tick(new Date(Date.now() + MINUTE));
+    expect((await jobs()).map((job) => job.status)).toEqual(['done', 'done']);
+    expect(await remindedUsers()).toEqual(users);
+    // A job run again (its first run committed, but the runner could not record it done) sends nothing twice.
+    await db
+      .updateTable('job')
+      .set({ status: 'queued' })
+      .where('dedupe_key', 'like', `notices.remind:${notice.id}:%`)
+      .execute();
+    await sweeper.tick(new Date(Date.now() + 2 * MINUTE));
+    expect((await jobs()).map((job) => job.status)).toEqual(['done', 'done']);
+    expect(await remindedUsers()).toEqual(users);
   });
 
   it('withdraws with an audit row; recipients then see the title and reason only', async () => {

@@ -28,6 +28,7 @@ import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { authOf } from '../../platform/context.js';
 import { idempotencyKeyOf, runIdempotent } from '../../platform/idempotency.js';
 import { streamReceipts, streamUrgentReports } from './export.js';
+import { registerNoticeReminders } from './reminders.js';
 import { NoticeService } from './service.js';
 import { UrgentReportService } from './urgent.js';
 
@@ -48,6 +49,7 @@ export async function noticesModule(app: FastifyInstance): Promise<void> {
 
   files.registerOwner('notice', (database, auth, id) => notices.canReadNoticeFiles(database, auth, id));
   files.registerOwner('notice_reply', (database, auth, id) => notices.canReadReplyFiles(database, auth, id));
+  registerNoticeReminders(sweeper);
   sweeper.register('notices.urgent_escalation', async ({ db: database, now }) => {
     await urgent.sweepEscalations(database, now);
   });

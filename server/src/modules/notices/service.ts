@@ -22,9 +22,9 @@ import { type AuthContext, can } from '../../platform/auth-context.js';
 import { formatDateTime } from '../../platform/dates.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import { attachFiles } from '../../platform/files.js';
-import { notify } from '../../platform/notifications.js';
 import { decodeCursor, iso, type Page, toPage } from '../../platform/pagination.js';
 import { inScope } from '../../platform/scope.js';
+import { sendNoticeReminders } from './reminders.js';
 
 /** Who is reminded at an unread unit: the people who act for it (not every teacher, guard or student). */
 export const NOTICE_REMINDED_ROLES = ['bureau_officer', 'school_leader', 'school_security', 'department_officer'];
@@ -574,15 +574,12 @@ export class NoticeService {
       userIds.push(...rows.map((row) => row.user_id));
     }
     const unique = [...new Set(userIds)];
-    for (let start = 0; start < unique.length; start += 1000) {
-      await notify(trx, {
-        userIds: unique.slice(start, start + 1000),
-        kind: 'notice.reminder',
-        title: `请阅读通知：${notice.title}`,
-        body: notice.receipt_required ? '本通知需回执，请及时阅读并提交回执。' : '请及时阅读。',
-        link: `/notices/${noticeId}`,
-      });
-    }
+    await sendNoticeReminders(
+      trx,
+      { id: noticeId, title: notice.title, receiptRequired: notice.receipt_required },
+      unique,
+      now,
+    );
     await appendAudit(trx, actor, {
       action: 'notice.remind',
       targetType: 'notice',
