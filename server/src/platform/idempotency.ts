@@ -32,7 +32,7 @@ export async function runIdempotent<T>(
   write: (trx: Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   if (key === undefined) return db.transaction().execute(write);
-  const requestHash = sha256(canonicalJson([route, input ?? null]));
+  const requestHash = idempotencyRequestHash(route, input);
   const stored = await storedResult<T>(db, auth.userId, key, requestHash);
   if (stored.found) return stored.result;
   try {
@@ -64,6 +64,11 @@ export async function runIdempotent<T>(
     if (again.found) return again.result;
     throw error;
   }
+}
+
+/** What a key's first request is remembered by: a second request with the key must be the same. */
+export function idempotencyRequestHash(route: string, input: unknown): string {
+  return sha256(canonicalJson([route, input ?? null]));
 }
 
 async function storedResult<T>(

@@ -470,6 +470,14 @@ describe('bad input and illegal steps', () => {
     expect(reused.statusCode).toBe(422);
     expect(reused.json().code).toBe('idempotency_key_reused');
     expect((await report(teacher, {}, { 'idempotency-key': 'x' })).statusCode).toBe(400);
+    // Sent four times at once (a phone retrying while the first is on its way): one hazard, one answer.
+    const tapKey = { 'idempotency-key': 'offline-report-0002-abcdef' };
+    const taps = await Promise.all([1, 2, 3, 4].map(() => report(teacher, { title: '楼梯扶手松动' }, tapKey)));
+    expect(taps.map((tap) => tap.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(new Set(taps.map((tap) => tap.json().id)).size).toBe(1);
+    const tapped = await t.database.db.selectFrom('hazard').select('id').where('title', '=', '楼梯扶手松动').execute();
+    expect(tapped).toHaveLength(1);
+    expect(await auditActions(tapped[0]!.id)).toEqual(['hazard.create']);
 
     const hazard = await assigned();
     const rectifyKey = { 'idempotency-key': 'rectify-submit-000000001' };

@@ -25,7 +25,7 @@ import { authOf } from '../../platform/context.js';
 import { endOfDay, startOfDay } from '../../platform/dates.js';
 import { AppError } from '../../platform/errors.js';
 import { dateStamp } from '../../platform/excel.js';
-import { idempotencyKeyOf, runIdempotent } from '../../platform/idempotency.js';
+import { idempotencyKeyOf, idempotencyRequestHash, runIdempotent } from '../../platform/idempotency.js';
 import { decodeCursor, toPage } from '../../platform/pagination.js';
 import { sweepHazardAlerts } from './alerts.js';
 import { streamHazardLedger, streamStatsWorkbook } from './ledger.js';
@@ -54,6 +54,8 @@ function periodOf(query: { from?: string; to?: string }, timeZone: string) {
   if (from && before && from.getTime() >= before.getTime()) throw new AppError(400, 'date_range_invalid');
   return { from, before };
 }
+
+const CREATE_ROUTE = 'POST /hazards';
 
 export async function hazardsModule(app: FastifyInstance): Promise<void> {
   const { db, files, config, sweeper } = app.platform;
@@ -284,23 +286,26 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
       const key = idempotencyKeyOf(request);
       // The detail comes from the write itself; a replay (or a report with photos) reads it afresh.
       let fresh: HazardDetail | null = null;
-      let id: number;
-      if (key === undefined && isPlainReport(request.body)) {
+      let id: number | undefined;
+      if (isPlainReport(request.body)) {
         // One statement, atomic by itself, shared with the reports made at the same moment (no transaction).
         const report = await service.prepareReport(db, {
           auth,
           actor: actorOf(request),
           input: request.body,
           now: new Date(),
+          idempotency:
+            key === undefined ? undefined : { key, requestHash: idempotencyRequestHash(CREATE_ROUTE, request.body) },
         });
-        ({ id, detail: fresh } = await service.finishReport(db, report, await reports.submit(report)));
-      } else {
-        id = await runIdempotent(db, auth, key, 'POST /hazards', request.body, async (trx) => {
-          const reported = await service.report(trx, auth, actorOf(request), request.body);
-          fresh = reported.detail;
-          return reported.id;
-        });
+        const written = await reports.submit(report);
+        if (written || key === undefined) ({ id, detail: fresh } = await service.finishReport(db, report, written));
       }
+      // A report with photos or a place; or a key already taken, answered as its first call was (or refused alike).
+      id ??= await runIdempotent(db, auth, key, CREATE_ROUTE, request.body, async (trx) => {
+        const reported = await service.report(trx, auth, actorOf(request), request.body);
+        fresh = reported.detail;
+        return reported.id;
+      });
       return fresh ?? service.detail(auth, id);
     },
   );

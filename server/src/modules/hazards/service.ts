@@ -98,6 +98,8 @@ export interface HazardReport {
   actor: AuditActor;
   input: CreateHazardBody;
   now: Date;
+  /** Its Idempotency-Key, claimed by the statement that writes it (platform/idempotency.ts's table and hash). */
+  idempotency?: { key: string; requestHash: string };
 }
 
 /** A report checked and ready to write (`HazardService.prepareReport`). */
@@ -342,7 +344,8 @@ export class HazardService {
    * Writes reports — one, or several made at the same moment by different people (the report route's batches) —
    * in one statement: per report the hazard, its first timeline step, the security officers' inbox rows, the
    * realtime events (NOTIFYed at commit, all in one notification), the audit row and the names the page shows.
-   * Returns each report's row, or undefined for a report whose unit the statement refused.
+   * Returns each report's row, or undefined for a report whose unit the statement refused or whose
+   * Idempotency-Key was already taken.
    */
   async writeReports(executor: Kysely<DB>, reports: readonly PreparedReport[]): Promise<(WrittenReport | undefined)[]> {
     const column = <T>(pick: (report: PreparedReport, index: number) => T) => reports.map(pick);
@@ -363,16 +366,26 @@ export class HazardService {
           ${column((r) => `新上报隐患：${r.input.title}`)}::text[],
           ${column((r) => r.now)}::timestamptz[], ${column((r) => r.actor.actorId)}::integer[],
           ${column((r) => r.actor.actorName)}::text[], ${column((r) => r.actor.ip)}::text[],
-          ${column((r) => JSON.stringify(auditSummaryOf(r)))}::jsonb[]
+          ${column((r) => JSON.stringify(auditSummaryOf(r)))}::jsonb[],
+          ${column((r) => r.idempotency?.key ?? null)}::text[],
+          ${column((r) => r.idempotency?.requestHash ?? null)}::text[]
         ) AS input(ordinal, org_id, scope_path, title, description, category, place_id, plan_x, plan_y, source,
           reported_by, reported_at, supervised, supervising_org_id, supervised_at, code_prefix, photo_ids,
-          notification_title, audit_at, actor_id, actor_name, ip, audit_after)
+          notification_title, audit_at, actor_id, actor_name, ip, audit_after, idempotency_key, request_hash)
       ),
       n AS (
         SELECT input.*, nextval(pg_get_serial_sequence('hazard', 'id'))::integer AS id, unit.path AS unit_path,
           unit.level AS unit_level, unit.id AS unit_id
         FROM input JOIN org_unit unit ON unit.id = input.org_id
         WHERE unit.level IN ('school', 'department') AND starts_with(unit.path, input.scope_path)
+      ),
+      -- A key already taken (a retry, a double tap) writes nothing here; the route answers it as runIdempotent does.
+      claimed AS (
+        INSERT INTO idempotency_key (user_id, key, route, request_hash, status, response)
+        SELECT reported_by, idempotency_key, 'POST /hazards', request_hash, 200, to_jsonb(id)
+        FROM n WHERE idempotency_key IS NOT NULL
+        ON CONFLICT (user_id, key) DO NOTHING
+        RETURNING (response #>> '{}')::integer AS id
       ),
       h AS (
         INSERT INTO hazard (id, code, org_path, province_id, city_id, county_id, school_id, department_id, title,
@@ -384,6 +397,7 @@ export class HazardService {
           CASE WHEN unit_level = 'department' THEN unit_id END, title, description, category, place_id, plan_x,
           plan_y, source, reported_by, reported_at, supervised, supervising_org_id, supervised_at
         FROM n
+        WHERE idempotency_key IS NULL OR id IN (SELECT id FROM claimed)
         RETURNING *
       ),
       t AS (
