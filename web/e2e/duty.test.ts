@@ -6,63 +6,29 @@
  *
  * With DUTY_SHOTS=<dir> it also saves screenshots of each page at 1440 and 390 px.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, launchBrowser, login, newPage } from './browser';
-import { type DemoAccount, ensureWebBuild, ROOT, startServer, type TestServer } from './server';
+import { type BrowserSession, browserUnavailable, screenshots, startBrowserSession } from './browser';
+import { countyBureauAbove, type DemoAccount } from './server';
 
 const skip = browserUnavailable() !== null;
 const SHOTS = process.env.DUTY_SHOTS;
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const size = page.viewportSize() ?? { width: 1440, height: 900 };
-  await page.screenshot({ path: path.join(SHOTS, `${name}-1440.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(SHOTS, `${name}-390.png`), fullPage: true });
-  await page.setViewportSize(size);
-  await page.waitForTimeout(200);
-}
+const shot = screenshots(SHOTS);
 
 describe.skipIf(skip)('duty rosters in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
+  let session: BrowserSession;
   let security: DemoAccount;
   let county: DemoAccount;
-  let webCopy = '';
 
   beforeAll(async () => {
-    ensureWebBuild();
-    webCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-web-'));
-    fs.cpSync(path.join(ROOT, 'web/dist'), webCopy, { recursive: true });
-    server = await startServer({ WEB_DIST: webCopy });
-    browser = await launchBrowser();
-    security = server.account('school_security');
-    const bureau = server.accounts.find(
-      (item) =>
-        item.role === 'bureau_officer' && item.orgLevel === 'county' && security.orgPath.startsWith(item.orgPath),
-    );
-    if (!bureau) throw new Error(`no county bureau above ${security.orgName}`);
-    county = bureau;
+    session = await startBrowserSession();
+    security = session.server.account('school_security');
+    county = countyBureauAbove(session.server, security);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (webCopy) fs.rmSync(webCopy, { recursive: true, force: true });
+    await session?.stop();
   });
-
-  async function signedIn(account: DemoAccount, next = '/'): Promise<Page> {
-    const { page } = await newPage(browser, server.url);
-    await login(page, account.username, account.password, next);
-    await page.locator('a[data-menu]').first().waitFor({ timeout: 30_000 });
-    return page;
-  }
 
   /** Opens a multiple select by its field id and picks the first option whose text matches. */
   async function pick(page: Page, id: string, text: string | RegExp) {
@@ -73,7 +39,7 @@ describe.skipIf(skip)('duty rosters in Chromium', () => {
   }
 
   it('the security officer generates the 元旦 duty table with a leader on duty and sees it on the roster', async () => {
-    const page = await signedIn(security, '/duty');
+    const page = await session.signedIn(security, '/duty');
     await page.getByTestId('duty-week').waitFor();
     // The demo roster of this week is there, with a leader on duty each day.
     await expect.poll(() => page.getByTestId('duty-shift').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -128,7 +94,7 @@ describe.skipIf(skip)('duty rosters in Chromium', () => {
   });
 
   it('the county bureau sees the school on duty now and the school in the holiday coverage report', async () => {
-    const page = await signedIn(county, '/duty/now');
+    const page = await session.signedIn(county, '/duty/now');
     const table = page.getByTestId('duty-now-table');
     const row = table.locator('tr').filter({ hasText: security.orgName });
     await row.first().waitFor({ timeout: 20_000 });

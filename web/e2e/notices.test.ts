@@ -6,67 +6,33 @@
  *
  * With NOTICES_SHOTS=<dir> it also saves screenshots of each page at 1440 and 390 px.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, launchBrowser, login, newPage } from './browser';
-import { type DemoAccount, ensureWebBuild, ROOT, startServer, type TestServer } from './server';
+import { type BrowserSession, browserUnavailable, login, newPage, screenshots, startBrowserSession } from './browser';
+import { countyBureauAbove, type DemoAccount } from './server';
 
 const skip = browserUnavailable() !== null;
 const SHOTS = process.env.NOTICES_SHOTS;
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const size = page.viewportSize() ?? { width: 1440, height: 900 };
-  await page.screenshot({ path: path.join(SHOTS, `${name}-1440.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(SHOTS, `${name}-390.png`), fullPage: true });
-  await page.setViewportSize(size);
-  await page.waitForTimeout(200);
-}
+const shot = screenshots(SHOTS);
 
 describe.skipIf(skip)('notices in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
+  let session: BrowserSession;
   let security: DemoAccount;
   let county: DemoAccount;
-  let webCopy = '';
   const title = `关于开展校园消防安全检查的通知（测试${Date.now() % 100_000}）`;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    webCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-web-'));
-    fs.cpSync(path.join(ROOT, 'web/dist'), webCopy, { recursive: true });
-    server = await startServer({ WEB_DIST: webCopy });
-    browser = await launchBrowser();
-    security = server.account('school_security');
-    const bureau = server.accounts.find(
-      (item) =>
-        item.role === 'bureau_officer' && item.orgLevel === 'county' && security.orgPath.startsWith(item.orgPath),
-    );
-    if (!bureau) throw new Error(`no county bureau above ${security.orgName}`);
-    county = bureau;
+    session = await startBrowserSession();
+    security = session.server.account('school_security');
+    county = countyBureauAbove(session.server, security);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (webCopy) fs.rmSync(webCopy, { recursive: true, force: true });
+    await session?.stop();
   });
 
-  async function signedIn(account: DemoAccount, next = '/'): Promise<Page> {
-    const { page } = await newPage(browser, server.url);
-    await login(page, account.username, account.password, next);
-    await page.locator('a[data-menu]').first().waitFor({ timeout: 30_000 });
-    return page;
-  }
-
   it('the county bureau publishes a notice that asks for a reply', async () => {
-    const page = await signedIn(county, '/notices/new');
+    const page = await session.signedIn(county, '/notices/new');
     await page.getByTestId('notice-title').fill(title);
     await page.getByTestId('notice-body').fill('各学校：\n请于本周五前完成一次消防安全自查，并提交回执。');
     await page.getByTestId('notice-receipt-required').click();
@@ -86,7 +52,7 @@ describe.skipIf(skip)('notices in Chromium', () => {
   });
 
   it('the school finds it unread, opens it (the receipt) and replies', async () => {
-    const page = await signedIn(security, '/notices');
+    const page = await session.signedIn(security, '/notices');
     const link = page.getByTestId('inbox-notice').filter({ hasText: title });
     await link.waitFor({ timeout: 20_000 });
     await shot(page, 'notices-inbox');
@@ -102,7 +68,7 @@ describe.skipIf(skip)('notices in Chromium', () => {
   });
 
   it('the bureau sees the school as replied, and the other schools still unread', async () => {
-    const page = await signedIn(county, '/notices?tab=published');
+    const page = await session.signedIn(county, '/notices?tab=published');
     const link = page.getByTestId('published-notice').filter({ hasText: title });
     await link.waitFor({ timeout: 20_000 });
     await shot(page, 'notices-published');
@@ -117,7 +83,7 @@ describe.skipIf(skip)('notices in Chromium', () => {
   });
 
   it('the phone inbox lists the notice at 390 px and opens it', async () => {
-    const { page } = await newPage(browser, server.url, { width: 390, height: 844 });
+    const { page } = await newPage(session.browser, session.server.url, { width: 390, height: 844 });
     await login(page, security.username, security.password, '/m/notices');
     const list = page.getByTestId('mobile-notices');
     await list.waitFor({ timeout: 30_000 });
@@ -132,7 +98,7 @@ describe.skipIf(skip)('notices in Chromium', () => {
   });
 
   it('the bureau sees the demo urgent reports and opens the pending one', async () => {
-    const page = await signedIn(county, '/notices/urgent');
+    const page = await session.signedIn(county, '/notices/urgent');
     const links = page.getByTestId('urgent-link');
     await links.first().waitFor({ timeout: 20_000 });
     expect(await links.count()).toBeGreaterThanOrEqual(2);

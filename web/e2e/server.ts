@@ -175,3 +175,37 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     stop,
   };
 }
+
+/**
+ * `startServer` on a private copy of web/dist, so a rebuild by another run cannot change the bundle under test;
+ * `stop()` removes the copy too.
+ */
+export async function startServerOnWebCopy(env: Record<string, string> = {}): Promise<TestServer> {
+  ensureWebBuild();
+  const webCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-e2e-web-'));
+  fs.cpSync(path.join(ROOT, 'web/dist'), webCopy, { recursive: true });
+  const removeCopy = () => fs.rmSync(webCopy, { recursive: true, force: true });
+  let server: TestServer;
+  try {
+    server = await startServer({ WEB_DIST: webCopy, ...env });
+  } catch (error) {
+    removeCopy();
+    throw error;
+  }
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      removeCopy();
+    },
+  };
+}
+
+/** The demo's county bureau officer above an account's unit (the bureau that supervises a school). */
+export function countyBureauAbove(server: TestServer, account: DemoAccount): DemoAccount {
+  const bureau = server.accounts.find(
+    (item) => item.role === 'bureau_officer' && item.orgLevel === 'county' && account.orgPath.startsWith(item.orgPath),
+  );
+  if (!bureau) throw new Error(`no county bureau above ${account.orgName}`);
+  return bureau;
+}
