@@ -4,9 +4,9 @@
  * call is written at once and alone; under load, a statement and its commit serve many requests, which is what
  * lets the database keep up (a hazard report's statement costs about as much for eight reports as for one).
  *
- * When a batch fails with a database error (the statement ran and was rolled back: the error carries a SQLSTATE),
- * its items are written again one by one, so that one bad item fails alone. Any other failure (a lost
- * connection, when the outcome is unknown) fails every item of the batch, as it would have failed each call.
+ * When a batch's statement fails and rolls back (bad data, a constraint, a deadlock: see `isStatementError`), its
+ * items are written again one by one, so that one bad item fails alone. Any other failure (a lost connection, a
+ * server shutting down: the outcome is unknown) fails every item of the batch, as it would have failed each call.
  */
 export class WriteBatcher<Item, Result> {
   private readonly waiting: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
@@ -54,8 +54,12 @@ export class WriteBatcher<Item, Result> {
   }
 }
 
-/** An error PostgreSQL raised while running a statement (so the statement, and its transaction, rolled back). */
+/**
+ * An error PostgreSQL raised for the statement itself, so it rolled back: bad data (22), a violated constraint (23),
+ * a serialization failure or deadlock (40), a query or permission error (42, 44), a trigger's RAISE (P0). Not a
+ * connection lost or a server shutting down (08, 57), where the outcome is unknown.
+ */
 function isStatementError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  return typeof code === 'string' && /^(22|23|40|42|44|P0)[0-9A-Z]{3}$/.test(code);
 }
