@@ -1,6 +1,6 @@
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { Database } from './db/database.js';
 import { alarmsModule } from './modules/alarms/routes.js';
 import { auditModule } from './modules/audit/routes.js';
@@ -94,7 +95,9 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
 
   registerErrorHandling(app);
   await app.register(cookie);
-  await app.register(helmet, {
+  // The security headers are the same for every response: computed once (@fastify/helmet rebuilt them, CSP
+  // included, on every request).
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -110,6 +113,9 @@ export async function buildApp({ config, database, quiet }: BuildOptions): Promi
       },
     },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(securityHeaders);
   });
   await app.register(rateLimit, {
     global: config.apiRateLimit > 0,
@@ -198,4 +204,19 @@ async function registerWebApp(app: FastifyInstance, config: Config): Promise<voi
     }
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
   });
+}
+
+/** The headers helmet sets on a response, read once from a stand-in response. */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
 }
