@@ -1,9 +1,10 @@
 import { isIdleExpired, isPermission, type OrgLevel, permissionsOf, type RoleCode } from '@safe-campus/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../db/schema.js';
 import type { AuthContext, Pending } from './auth-context.js';
+import { Batcher } from './batch.js';
 import { sha256 } from './crypto.js';
 import { AppError } from './errors.js';
 
@@ -29,16 +30,9 @@ export function assignmentsOf(db: Kysely<DB>, userId: number) {
     .execute();
 }
 
-/** Loads the session behind a cookie token into an AuthContext, or null. Also used by the SSE stream. */
-export async function loadAuthContext(
-  app: FastifyInstance,
-  token: string,
-  now = new Date(),
-  touch = true,
-): Promise<{ auth: AuthContext | null; expired: boolean }> {
-  const { db, config } = app.platform;
-  const sessionId = sha256(token);
-  const session = await db
+/** Sessions by id, each with its user and role assignments (top of the tree first). */
+function readSessions(db: Kysely<DB>, ids: string[]) {
+  return db
     .selectFrom('session')
     .innerJoin('app_user', 'app_user.id', 'session.user_id')
     .select([
@@ -70,8 +64,43 @@ export async function loadAuthContext(
             .orderBy('org_unit.path'),
         ).as('assignments'),
     ])
-    .where('session.id', '=', sessionId)
-    .executeTakeFirst();
+    .where(sql<boolean>`session.id = ANY(${ids}::text[])`)
+    .execute();
+}
+
+type SessionRow = Awaited<ReturnType<typeof readSessions>>[number];
+const sessionLoaders = new WeakMap<Kysely<DB>, Batcher<string, SessionRow | undefined>>();
+
+/**
+ * Every request reads its session: the requests arriving while a read is on its way are read together, in one
+ * query (platform/batch.ts). Nothing is cached: each lookup is answered by a query that started after it was asked,
+ * so a logout or a disabled user counts from the next request on.
+ */
+function sessionLoader(db: Kysely<DB>): Batcher<string, SessionRow | undefined> {
+  let loader = sessionLoaders.get(db);
+  if (!loader) {
+    loader = new Batcher(
+      async (ids: string[]) => {
+        const rows = new Map((await readSessions(db, ids)).map((row) => [row.id, row]));
+        return ids.map((id) => rows.get(id));
+      },
+      { maxBatch: 200, maxInFlight: 2 },
+    );
+    sessionLoaders.set(db, loader);
+  }
+  return loader;
+}
+
+/** Loads the session behind a cookie token into an AuthContext, or null. Also used by the SSE stream. */
+export async function loadAuthContext(
+  app: FastifyInstance,
+  token: string,
+  now = new Date(),
+  touch = true,
+): Promise<{ auth: AuthContext | null; expired: boolean }> {
+  const { db, config } = app.platform;
+  const sessionId = sha256(token);
+  const session = await sessionLoader(db).submit(sessionId);
   if (!session || session.revoked_at || session.disabled) return { auth: null, expired: false };
   if (isIdleExpired(session.last_seen_at, now, config.sessionIdleMinutes)) {
     await db.updateTable('session').set({ revoked_at: now }).where('id', '=', sessionId).execute();

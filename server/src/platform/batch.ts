@@ -8,7 +8,7 @@
  * items are written again one by one, so that one bad item fails alone. Any other failure (a lost connection, a
  * server shutting down: the outcome is unknown) fails every item of the batch, as it would have failed each call.
  */
-export class WriteBatcher<Item, Result> {
+export class Batcher<Item, Result> {
   private readonly waiting: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
   private inFlight = 0;
 

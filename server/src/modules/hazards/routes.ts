@@ -20,7 +20,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { actorOf, auditStandalone } from '../../platform/audit.js';
 import { type AuthContext, can } from '../../platform/auth-context.js';
-import { WriteBatcher } from '../../platform/batch.js';
+import { Batcher } from '../../platform/batch.js';
 import { authOf } from '../../platform/context.js';
 import { endOfDay, startOfDay } from '../../platform/dates.js';
 import { AppError } from '../../platform/errors.js';
@@ -78,9 +78,9 @@ export async function hazardsModule(app: FastifyInstance): Promise<void> {
     await sweepHazardAlerts(database, service, now);
   });
   // Reports without a key, place or photos arriving together are written together (platform/batch.ts).
-  const reports = new WriteBatcher((batch: PreparedReport[]) => service.writeReports(db, batch), {
+  const reports = new Batcher((batch: PreparedReport[]) => service.writeReports(db, batch), {
     maxBatch: 64,
-    maxInFlight: 2,
+    maxInFlight: 1,
   });
   // Hazard writes append roll-up deltas (0014_hazard_rollup_deltas.ts); one sweeper folds them in.
   sweeper.register('hazards.rollup_fold', async ({ db: database }) => {
