@@ -84,7 +84,7 @@ function sessionLoader(db: Kysely<DB>): Batcher<string, SessionRow | undefined> 
         const rows = new Map((await readSessions(db, ids)).map((row) => [row.id, row]));
         return ids.map((id) => rows.get(id));
       },
-      { maxBatch: 200, maxInFlight: 2 },
+      { maxBatch: 200, maxInFlight: 1 },
     );
     sessionLoaders.set(db, loader);
   }

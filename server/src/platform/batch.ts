@@ -1,8 +1,9 @@
 /**
- * Group commit for a busy write: calls that arrive while earlier ones are being written are gathered and written
- * together, in one statement, by `write` (which returns one result per item, in order). On a quiet server each
- * call is written at once and alone; under load, a statement and its commit serve many requests, which is what
- * lets the database keep up (a hazard report's statement costs about as much for eight reports as for one).
+ * Group commit for a busy statement: the calls made in one turn of the event loop (requests that arrived
+ * together), and those made while earlier batches are being written, are gathered and written together by
+ * `write` (one result per item, in order). On a quiet server each call is written at once and alone; under load,
+ * a statement and its commit serve many requests, which is what lets the database keep up (a hazard report's
+ * statement costs about as much for eight reports as for one).
  *
  * When a batch's statement fails and rolls back (bad data, a constraint, a deadlock: see `isStatementError`), its
  * items are written again one by one, so that one bad item fails alone. Any other failure (a lost connection, a
@@ -17,10 +18,19 @@ export class Batcher<Item, Result> {
     private readonly options: { maxBatch: number; maxInFlight: number },
   ) {}
 
+  private scheduled = false;
+
   submit(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      this.next();
+      // Calls made in the same turn of the event loop (requests that arrived together) start one batch.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.next();
+        });
+      }
     });
   }
 
