@@ -4,6 +4,7 @@ import { chainAudit } from './audit.js';
 import { IDEMPOTENCY_RETENTION_DAYS } from './idempotency.js';
 
 const SWEEPER_LOCK = 727_003;
+const JOBS_SWEEP = 'jobs.run';
 
 export interface SweepContext {
   db: Kysely<DB>;
@@ -52,7 +53,7 @@ export class Sweeper {
     private readonly intervalMs: number,
     private readonly log: { error: (object: unknown, message: string) => void },
   ) {
-    this.register('jobs.run', (context) => this.runDueJobs(context));
+    this.register(JOBS_SWEEP, (context) => this.runDueJobs(context));
     // Rows an instance wrote just before it stopped, before its own chainer ran.
     this.register('audit.chain', async ({ db }) => {
       await chainAudit(db);
@@ -73,6 +74,13 @@ export class Sweeper {
       await db
         .deleteFrom('idempotency_key')
         .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_RETENTION_DAYS * 24 * 3600_000))
+        .execute();
+    });
+    this.register('jobs.prune', async ({ db, now }) => {
+      await db
+        .deleteFrom('job')
+        .where('status', 'in', ['done', 'failed'])
+        .where('finished_at', '<', new Date(now.getTime() - 30 * 24 * 3600_000))
         .execute();
     });
     this.register('sweep_runs.prune', async ({ db, now }) => {
@@ -116,7 +124,9 @@ export class Sweeper {
 
   private async runAll(now: Date): Promise<void> {
     const slot = new Date(Math.floor(now.getTime() / this.intervalMs) * this.intervalMs);
-    for (const [name, sweep] of this.sweeps) {
+    // Jobs last: the jobs a sweep queues (reminders to many schools) run in the same tick, not one interval later.
+    const ordered = [...this.sweeps].sort(([a], [b]) => Number(a === JOBS_SWEEP) - Number(b === JOBS_SWEEP));
+    for (const [name, sweep] of ordered) {
       if (this.stopped) return;
       try {
         if (!(await this.claim(name, slot))) continue;
@@ -160,11 +170,16 @@ export class Sweeper {
   private async runDueJobs(context: SweepContext): Promise<void> {
     for (let round = 0; round < 20; round++) {
       const jobs = await this.db.transaction().execute(async (trx) => {
+        // Queued and due, or left running by an instance that stopped before finishing it (its lock ran out).
         const due = await trx
           .selectFrom('job')
           .select(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
-          .where('status', '=', 'queued')
-          .where('run_at', '<=', context.now)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', context.now)]),
+              eb.and([eb('status', '=', 'running'), eb('locked_until', '<', context.now)]),
+            ]),
+          )
           .orderBy('run_at')
           .limit(50)
           .forUpdate()

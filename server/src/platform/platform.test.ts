@@ -176,6 +176,44 @@ describe('sweeper and jobs', () => {
     await sweeper.tick(new Date('2030-01-01T00:01:10Z'));
     expect(runs).toBe(2);
   });
+
+  it('runs again a job left running by an instance that stopped, once its lock has run out', async () => {
+    const handled: unknown[] = [];
+    const sweeper = t.app.platform.sweeper;
+    sweeper.handle('test.orphan', async (payload) => {
+      handled.push(payload);
+    });
+    await enqueueJob(t.database.db, { kind: 'test.orphan', payload: { n: 2 }, dedupeKey: 'orphan-1' });
+    // Claimed by an instance that was killed mid-job: running, locked for five minutes.
+    await t.database.db
+      .updateTable('job')
+      .set({ status: 'running', locked_until: new Date('2030-01-02T00:05:00Z') })
+      .where('dedupe_key', '=', 'orphan-1')
+      .execute();
+    await sweeper.tick(new Date('2030-01-02T00:01:00Z'));
+    expect(handled).toEqual([]);
+    await sweeper.tick(new Date('2030-01-02T00:06:00Z'));
+    expect(handled).toEqual([{ n: 2 }]);
+    const job = await t.database.db
+      .selectFrom('job')
+      .select(['status', 'attempts'])
+      .where('dedupe_key', '=', 'orphan-1')
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ status: 'done', attempts: 1 });
+  });
+
+  it('runs in the same tick the jobs a sweep queues', async () => {
+    const handled: unknown[] = [];
+    const sweeper = t.app.platform.sweeper;
+    sweeper.handle('test.fanout', async (payload) => {
+      handled.push(payload);
+    });
+    sweeper.register(`test.queues.${Date.now()}`, async ({ db }) => {
+      await enqueueJob(db, { kind: 'test.fanout', payload: { n: 3 }, dedupeKey: 'fanout-1' });
+    });
+    await sweeper.tick(new Date('2030-01-03T00:00:30Z'));
+    expect(handled).toEqual([{ n: 3 }]);
+  });
 });
 
 describe('realtime stream and notifications', () => {
