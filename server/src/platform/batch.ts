@@ -48,7 +48,7 @@ export class Batcher<Item, Result> {
   private async run(batch: typeof this.waiting): Promise<void> {
     try {
       const results = await this.write(batch.map((entry) => entry.item));
-      batch.forEach((entry, index) => entry.resolve(results[index]!));
+      for (const [index, entry] of batch.entries()) entry.resolve(results[index]!);
     } catch (error) {
       if (batch.length === 1 || !isStatementError(error)) {
         for (const entry of batch) entry.reject(error);

@@ -1,8 +1,19 @@
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.js';
 
-/** Tables a rejected request may legitimately touch: the log of the attempt, sessions, events, sweeps. */
-const IGNORED = new Set(['audit_log', 'session', 'realtime_event', 'sweep_run', 'schema_migration']);
+/**
+ * Tables a rejected request may legitimately touch: the log of the attempt (and its hash chain, linked in the
+ * background), sessions, events, sweeps.
+ */
+const IGNORED = new Set([
+  'audit_log',
+  'audit_chain',
+  'audit_unchained',
+  'session',
+  'realtime_event',
+  'sweep_run',
+  'schema_migration',
+]);
 /** Columns that change on a refused login (lockout counters) and are not a "write" of the request. */
 const VOLATILE: Record<string, string[]> = {
   app_user: ['failed_logins', 'locked_until', 'last_login_at', 'updated_at'],
