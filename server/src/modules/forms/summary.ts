@@ -20,32 +20,16 @@ import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } fr
 import type { DB } from '../../db/schema.js';
 import type { AuthContext } from '../../platform/auth-context.js';
 import { notFound } from '../../platform/errors.js';
+import { LEVEL_COLUMN, type LevelColumn, levelColumnOf } from '../../platform/levels.js';
 import { decodeCursor, encodeCursor } from '../../platform/pagination.js';
 import { inScope, scopePrefix } from '../../platform/scope.js';
 import { escapeLike } from '../orgs/queries.js';
 import { HANDED_IN, iso, type OrgRef, orgById } from './common.js';
 import type { CollectionRow, FormService } from './service.js';
 
-/** Which level column narrows to a unit: one index range per county or city (like hazards). */
-function levelColumn(level: string): 'province_id' | 'city_id' | 'county_id' | 'school_id' | null {
-  switch (level) {
-    case 'province':
-      return 'province_id';
-    case 'city':
-      return 'city_id';
-    case 'county':
-      return 'county_id';
-    case 'school':
-    case 'department':
-      return 'school_id';
-    default:
-      return null;
-  }
-}
-
 interface Narrowing {
   unit: OrgRef;
-  column: 'province_id' | 'city_id' | 'county_id' | 'school_id';
+  column: LevelColumn;
   id: number;
 }
 
@@ -53,8 +37,8 @@ interface Narrowing {
 async function narrowing(db: Kysely<DB>, auth: AuthContext, orgId: number | undefined): Promise<Narrowing> {
   const unit = await orgById(db, orgId ?? auth.activeOrg.id);
   if (!unit || !inScope(auth, unit.path)) throw notFound();
-  const column = levelColumn(unit.level);
-  if (!column) throw notFound();
+  // A department narrows to its school (the rows hold no department column).
+  const column = levelColumnOf(unit.level) ?? LEVEL_COLUMN.school;
   const ids = unit.path.split('/').filter(Boolean).map(Number);
   const id = column === 'school_id' ? ids[3]! : unit.id;
   return { unit, column, id };

@@ -1,24 +1,14 @@
-import type { OrgLevel } from '@safe-campus/domain';
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { DB, HazardRow } from '../../db/schema.js';
+import { LEVEL_COLUMN, type UnitRoot } from '../../platform/levels.js';
 import { escapeLike } from '../orgs/queries.js';
 
 /** Hazard states that still need work. */
 export const OPEN_STATES = ['reported', 'confirmed', 'rectifying', 'rectified'] as const;
 
-/** The column that holds a unit of each level above departments: one index per level serves its ledger. */
-export const LEVEL_COLUMN = {
-  province: 'province_id',
-  city: 'city_id',
-  county: 'county_id',
-  school: 'school_id',
-} as const satisfies Partial<Record<OrgLevel, keyof HazardRow>>;
+export { LEVEL_COLUMN } from '../../platform/levels.js';
 
-export interface HazardRoot {
-  id: number;
-  level: OrgLevel;
-  path: string;
-}
+export type HazardRoot = UnitRoot;
 
 export interface HazardFilter {
   root: HazardRoot;
