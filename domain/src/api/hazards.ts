@@ -53,6 +53,8 @@ export const hazardSummary = z.object({
   /** 挂牌督办 */
   supervised: z.boolean(),
   supervisingOrgName: z.string().nullable(),
+  /** The supervision notice's deadline (ISO), when supervised with one. */
+  supervisionDeadline: z.string().nullable(),
   closedAt: z.string().nullable(),
   updatedAt: z.string(),
 });

@@ -512,12 +512,17 @@ describe('supervision and major hazards', () => {
     const hazard = await assigned();
     const bySchool = await act(security, hazard.id, 'supervise', { deadline: future(), requirements: '限期整改' });
     expect(bySchool.statusCode).toBe(403);
+    const supervisionDeadline = future(240);
     const notice = await act(countyOfficer, hazard.id, 'supervise', {
-      deadline: future(240),
+      deadline: supervisionDeadline,
       requirements: '十日内完成整改并报送整改报告',
     });
     expect(notice.statusCode, notice.body).toBe(200);
-    expect(notice.json()).toMatchObject({ supervised: true, supervisingOrgName: tree.county.name });
+    expect(notice.json()).toMatchObject({
+      supervised: true,
+      supervisingOrgName: tree.county.name,
+      supervisionDeadline,
+    });
     expect(notice.json().supervision.requirements).toBe('十日内完成整改并报送整改报告');
 
     const progress = await act(security, hazard.id, 'progress', {
@@ -530,12 +535,16 @@ describe('supervision and major hazards', () => {
     // The board: the county's supervised, open hazards.
     const board = await countyOfficer.get(`/api/v1/hazards?supervised=true&open=true`);
     expect(board.json().items.map((item: HazardSummary) => item.id)).toContain(hazard.id);
+    const onBoard = board.json().items.find((item: HazardSummary) => item.id === hazard.id);
+    expect(onBoard?.supervisionDeadline).toBe(supervisionDeadline);
 
+    const takeoverDeadline = future(100);
     const takeover = await act(cityOfficer, hazard.id, 'supervise', {
-      deadline: future(100),
+      deadline: takeoverDeadline,
       requirements: '市局督办',
     });
     expect(takeover.json().supervisingOrgName).toBe(tree.city.name);
+    expect(takeover.json().supervisionDeadline).toBe(takeoverDeadline);
     const back = await act(countyOfficer, hazard.id, 'supervise', { deadline: future(100), requirements: '区县督办' });
     expect(back.json().code).toBe('hazard_already_supervised');
 

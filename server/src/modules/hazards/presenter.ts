@@ -44,6 +44,7 @@ export function presentHazardSummary(row: HazardListRow, now: Date): HazardSumma
     overdue: isOverdue(row.state as HazardState, row.deadline, now),
     supervised: row.supervised,
     supervisingOrgName: row.supervising_org_name,
+    supervisionDeadline: iso(row.supervision_deadline),
     closedAt: iso(row.closed_at),
     updatedAt: iso(row.updated_at)!,
   };
