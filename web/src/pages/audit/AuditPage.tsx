@@ -1,7 +1,7 @@
 import { CheckCircleFilled, CloseCircleFilled, DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { type ProColumns, ProTable } from '@ant-design/pro-components';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Grid, Space, Spin, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -39,6 +39,28 @@ export function AuditPage() {
   const [exporting, setExporting] = useState(false);
   const request = useMemo(() => cursorRequest<AuditEntry>('/audit', toAuditQuery), []);
 
+  const narrow = !Grid.useBreakpoint().md;
+
+  const at = (row: AuditEntry) => dayjs(row.at).format('YYYY-MM-DD HH:mm:ss');
+  const action = (row: AuditEntry) => (
+    <Space direction="vertical" size={0}>
+      <span>{t(`auditActions.${row.action}`, { defaultValue: row.action })}</span>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {row.action}
+      </Typography.Text>
+    </Space>
+  );
+  const target = (row: AuditEntry) =>
+    row.targetType
+      ? `${t(`targetTypes.${row.targetType}`, { defaultValue: row.targetType })} #${row.targetId ?? ''}`
+      : '—';
+  const outcome = (row: AuditEntry) =>
+    row.outcome === 'success' ? (
+      <Tag color="green">{t('audit.success')}</Tag>
+    ) : (
+      <Tag color="red">{t('audit.failure')}</Tag>
+    );
+
   const columns: ProColumns<AuditEntry>[] = [
     {
       title: t('audit.at'),
@@ -46,7 +68,7 @@ export function AuditPage() {
       valueType: 'dateTimeRange',
       order: 8,
       width: 170,
-      render: (_dom, row) => dayjs(row.at).format('YYYY-MM-DD HH:mm:ss'),
+      render: (_dom, row) => at(row),
     },
     {
       title: t('audit.actor'),
@@ -64,14 +86,7 @@ export function AuditPage() {
       valueEnum: actionEnum,
       order: 9,
       fieldProps: { showSearch: true },
-      render: (_dom, row) => (
-        <Space direction="vertical" size={0}>
-          <span>{t(`auditActions.${row.action}`, { defaultValue: row.action })}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {row.action}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_dom, row) => action(row),
     },
     {
       title: t('audit.target'),
@@ -79,22 +94,14 @@ export function AuditPage() {
       search: false,
       width: 160,
       ellipsis: true,
-      render: (_dom, row) =>
-        row.targetType
-          ? `${t(`targetTypes.${row.targetType}`, { defaultValue: row.targetType })} #${row.targetId ?? ''}`
-          : '—',
+      render: (_dom, row) => target(row),
     },
     {
       title: t('audit.outcome'),
       dataIndex: 'outcome',
       search: false,
       width: 90,
-      render: (_dom, row) =>
-        row.outcome === 'success' ? (
-          <Tag color="green">{t('audit.success')}</Tag>
-        ) : (
-          <Tag color="red">{t('audit.failure')}</Tag>
-        ),
+      render: (_dom, row) => outcome(row),
     },
     { title: 'IP', dataIndex: 'ip', search: false, width: 130, render: (_dom, row) => row.ip ?? '—' },
     {
@@ -112,13 +119,37 @@ export function AuditPage() {
       render: (_dom, row) => (row.detail == null ? '—' : <code className="sc-json">{JSON.stringify(row.detail)}</code>),
     },
   ];
+  // A phone shows one column: the action and its outcome, the time and actor, then the target and IP, stacked so
+  // nothing scrolls sideways (the detail opens below the row). The other columns stay, hidden, for the search form.
+  const compact: ProColumns<AuditEntry>[] = [
+    {
+      title: t('audit.list'),
+      key: 'entry',
+      search: false,
+      render: (_dom, row) => (
+        <Space direction="vertical" size={4} style={{ width: '100%' }} data-testid="audit-card">
+          <Space size={8} align="start" style={{ width: '100%', justifyContent: 'space-between' }}>
+            {action(row)}
+            {outcome(row)}
+          </Space>
+          <Typography.Text style={{ fontSize: 12 }}>
+            {at(row)} · {row.actorName ?? '—'}
+          </Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('audit.target')}：{target(row)} · IP：{row.ip ?? '—'}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+    ...columns.map((column) => ({ ...column, hideInTable: true })),
+  ];
 
   return (
     <Page title={t('menu.audit')}>
       <ChainStatus />
       <ProTable<AuditEntry>
         rowKey="id"
-        columns={columns}
+        columns={narrow ? compact : columns}
         request={async (params) => {
           const { current: _current, pageSize: _pageSize, ...rest } = params;
           filters.current = toAuditQuery(rest);
@@ -127,7 +158,9 @@ export function AuditPage() {
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
         search={{ labelWidth: 'auto' }}
         columnsState={{ persistenceKey: 'sc.audit.columns', persistenceType: 'localStorage' }}
-        scroll={{ x: 1100 }}
+        scroll={narrow ? undefined : { x: 1100 }}
+        showHeader={!narrow}
+        options={narrow ? { reload: true, density: false, setting: false } : undefined}
         headerTitle={t('audit.list')}
         expandable={{
           expandedRowRender: (row) => <pre className="sc-json-block">{JSON.stringify(row.detail, null, 2)}</pre>,
