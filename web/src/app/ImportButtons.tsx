@@ -5,6 +5,12 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api, download, type Query, withQuery } from '../api/client';
 import type { ImportRowError } from '../api/types';
 
+/** What an import answers: how many rows it created and how many it updated. */
+export interface ImportReport {
+  created: number;
+  updated: number;
+}
+
 interface ImportButtonsProps {
   /** e.g. `/orgs/import` */
   importPath: string;
@@ -15,7 +21,8 @@ interface ImportButtonsProps {
   exportName?: string;
   disabled?: boolean;
   canImport?: boolean;
-  onImported: () => void;
+  /** Called after a successful import with its answer, so the page can reload or show the counts. */
+  onImported: (report: ImportReport) => void;
 }
 
 /** Excel template download, upload with a row-by-row error table, and optional export. */
@@ -31,13 +38,12 @@ export function ImportButtons(props: ImportButtonsProps) {
     form.append('file', file);
     setBusy(true);
     try {
-      const report = await api.post<{ created: number; updated: number }>(
-        withQuery(props.importPath, props.query),
-        form,
-        { quiet: true },
-      );
-      message.success(t('import.done', { created: report.created ?? 0, updated: report.updated ?? 0 }));
-      props.onImported();
+      const answer = await api.post<Partial<ImportReport>>(withQuery(props.importPath, props.query), form, {
+        quiet: true,
+      });
+      const report: ImportReport = { created: answer.created ?? 0, updated: answer.updated ?? 0 };
+      message.success(t('import.done', { created: report.created, updated: report.updated }));
+      props.onImported(report);
     } catch (cause) {
       if (cause instanceof ApiError && cause.errors.length > 0) {
         setErrorTitle(cause.message);

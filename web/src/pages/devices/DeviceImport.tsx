@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, download, type Query, withQuery } from '../../api/client';
 import type { ImportRowError } from '../../api/types';
+import type { ImportReport } from '../../app/ImportButtons';
 import type { DeviceImportReport } from './deviceApi';
 
 /**
@@ -17,7 +18,7 @@ export function DeviceImport({
 }: {
   query: Query;
   canImport: boolean;
-  onImported: () => void;
+  onImported: (report: ImportReport) => void;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -33,7 +34,7 @@ export function DeviceImport({
       const result = await api.post<DeviceImportReport>(withQuery('/devices/import', query), form, { quiet: true });
       message.success(t('import.done', { created: result.created, updated: result.updated }));
       if (result.tokens.length > 0) setReport(result);
-      onImported();
+      onImported({ created: result.created, updated: result.updated });
     } catch (cause) {
       if (cause instanceof ApiError && cause.errors.length > 0) {
         setErrors({ title: cause.message, rows: cause.errors as ImportRowError[] });
