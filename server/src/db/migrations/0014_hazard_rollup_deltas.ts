@@ -1,11 +1,28 @@
 import { type Kysely, sql } from 'kysely';
 
+/** A set of hazard rows counted as the roll-up counts them, per county, business month, category and grade. */
+const rollupCountsOf = (rows: string) => `
+  SELECT county_id, min(city_id), min(province_id),
+    (date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai'))::date AS month,
+    category, coalesce(grade, '') AS grade,
+    count(*) FILTER (WHERE state <> 'rejected'),
+    count(*) FILTER (WHERE state = 'closed'),
+    count(*) FILTER (WHERE supervised AND state <> 'rejected'),
+    coalesce(sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed'), 0),
+    count(*) FILTER (WHERE state IN ('reported','confirmed','rectifying','rectified')
+      AND overdue_notified_at > deadline)
+  FROM ${rows}
+  GROUP BY county_id, 4, category, 6`;
+
 /**
  * Hazard writes append their roll-up change to `hazard_rollup_delta` instead of updating `hazard_rollup` in place:
  * an in-place upsert locked the busy row of a county's month until commit, so concurrent reports in one county
  * waited on each other, and two multi-hazard writes could deadlock on two such rows (0008 relied on the audit
  * chain's lock, which writes no longer hold to commit). The sweeper folds the deltas into the roll-up
  * (`hazard_rollup_fold()`, one instance at a time); statistics read both, through the view `hazard_rollup_all`.
+ * New hazards reach the deltas once per statement (a transition table): reports made at the same moment are written
+ * by one statement (modules/hazards, `writeReports`), and so are imports and the demo. Updates and deletes keep
+ * their row triggers (only changes that move a count fire them).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -33,20 +50,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         overdue_marked
       FROM hazard_rollup_delta;
 
+    DROP TRIGGER hazard_rollup_insert ON hazard;
+    CREATE FUNCTION hazard_rollup_added() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      INSERT INTO hazard_rollup_delta ${sql.raw(rollupCountsOf('added'))};
+      RETURN NULL;
+    END
+    $fn$;
+    CREATE TRIGGER hazard_rollup_insert AFTER INSERT ON hazard
+      REFERENCING NEW TABLE AS added
+      FOR EACH STATEMENT EXECUTE FUNCTION hazard_rollup_added();
+
+    -- Updates and deletes (row triggers of 0008): the old row's contribution out, the new row's in.
+    -- (Delta columns are prefixed: FOUND is a PL/pgSQL variable.)
     CREATE OR REPLACE FUNCTION hazard_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
-      -- The old row's contribution out, the new row's in. (Delta columns are prefixed: FOUND is a PL/pgSQL variable.)
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO hazard_rollup_delta VALUES (OLD.county_id, OLD.city_id, OLD.province_id,
-          (date_trunc('month', OLD.reported_at AT TIME ZONE 'Asia/Shanghai'))::date,
-          OLD.category, coalesce(OLD.grade, ''),
-          -(OLD.state <> 'rejected')::int, -(OLD.state = 'closed')::int,
-          -(OLD.supervised AND OLD.state <> 'rejected')::int,
-          CASE WHEN OLD.state = 'closed' THEN -extract(epoch FROM OLD.closed_at - OLD.reported_at) ELSE 0 END,
-          -(OLD.state IN ('reported','confirmed','rectifying','rectified')
-            AND coalesce(OLD.overdue_notified_at > OLD.deadline, false))::int);
-      END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+      INSERT INTO hazard_rollup_delta VALUES (OLD.county_id, OLD.city_id, OLD.province_id,
+        (date_trunc('month', OLD.reported_at AT TIME ZONE 'Asia/Shanghai'))::date,
+        OLD.category, coalesce(OLD.grade, ''),
+        -(OLD.state <> 'rejected')::int, -(OLD.state = 'closed')::int,
+        -(OLD.supervised AND OLD.state <> 'rejected')::int,
+        CASE WHEN OLD.state = 'closed' THEN -extract(epoch FROM OLD.closed_at - OLD.reported_at) ELSE 0 END,
+        -(OLD.state IN ('reported','confirmed','rectifying','rectified')
+          AND coalesce(OLD.overdue_notified_at > OLD.deadline, false))::int);
+      IF TG_OP = 'UPDATE' THEN
         INSERT INTO hazard_rollup_delta VALUES (NEW.county_id, NEW.city_id, NEW.province_id,
           (date_trunc('month', NEW.reported_at AT TIME ZONE 'Asia/Shanghai'))::date,
           NEW.category, coalesce(NEW.grade, ''),
@@ -91,17 +118,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       DELETE FROM hazard_rollup;
       INSERT INTO hazard_rollup (county_id, city_id, province_id, month, category, grade,
         found, rectified, supervised, close_seconds, overdue_marked)
-      SELECT county_id, min(city_id), min(province_id),
-        (date_trunc('month', reported_at AT TIME ZONE 'Asia/Shanghai'))::date AS month,
-        category, coalesce(grade, '') AS grade,
-        count(*) FILTER (WHERE state <> 'rejected'),
-        count(*) FILTER (WHERE state = 'closed'),
-        count(*) FILTER (WHERE supervised AND state <> 'rejected'),
-        coalesce(sum(extract(epoch FROM closed_at - reported_at)) FILTER (WHERE state = 'closed'), 0),
-        count(*) FILTER (WHERE state IN ('reported','confirmed','rectifying','rectified')
-          AND overdue_notified_at > deadline)
-      FROM hazard
-      GROUP BY county_id, 4, category, 6;
+      ${sql.raw(rollupCountsOf('hazard'))};
     $fn$;
   `.execute(db);
 }

@@ -13,8 +13,7 @@ import * as m0011 from './0011_guard_profiles.js';
 import * as m0012 from './0012_audit_chain_after_commit.js';
 import * as m0013 from './0013_role_assignment_by_org.js';
 import * as m0014 from './0014_hazard_rollup_deltas.js';
-import * as m0015 from './0015_hazard_rollup_per_statement.js';
-import * as m0016 from './0016_job_recovery.js';
+import * as m0015 from './0015_job_recovery.js';
 
 export interface Migration {
   name: string;
@@ -37,6 +36,5 @@ export const migrations: Migration[] = [
   { name: '0012_audit_chain_after_commit', ...m0012 },
   { name: '0013_role_assignment_by_org', ...m0013 },
   { name: '0014_hazard_rollup_deltas', ...m0014 },
-  { name: '0015_hazard_rollup_per_statement', ...m0015 },
-  { name: '0016_job_recovery', ...m0016 },
+  { name: '0015_job_recovery', ...m0015 },
 ];
