@@ -38,6 +38,22 @@ export async function enqueueJob(executor: Kysely<DB>, input: EnqueueInput): Pro
 }
 
 /**
+ * For a job handler that writes in a transaction of its own: marks the job (found by its dedupe key) as sent in that
+ * transaction and says whether this run is the first to do so. The runner records a job done only after its handler
+ * returns, so a run that committed but was not recorded would otherwise be done twice.
+ */
+export async function firstRunOfJob(trx: Kysely<DB>, dedupeKey: string): Promise<boolean> {
+  const first = await trx
+    .updateTable('job')
+    .set({ payload: sql`payload || '{"sent":true}'::jsonb` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where(sql<boolean>`payload->>'sent' IS NULL`)
+    .returning('id')
+    .executeTakeFirst();
+  return first !== undefined;
+}
+
+/**
  * One scheduler per instance; each slot (one interval) runs each sweep on one instance only:
  * the advisory lock serialises the claim and the sweep_run row makes the claim idempotent.
  */

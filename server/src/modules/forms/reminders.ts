@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
 import { formatDate, formatDateTime } from '../../platform/dates.js';
-import { enqueueJob, type Sweeper } from '../../platform/jobs.js';
+import { enqueueJob, firstRunOfJob, type Sweeper } from '../../platform/jobs.js';
 import { notify } from '../../platform/notifications.js';
 import { rolesWith } from './common.js';
 
@@ -121,14 +121,7 @@ export async function sweepFormReminders(
 async function sendFormReminders(db: Kysely<DB>, timeZone: string, payload: unknown): Promise<void> {
   const job = reminderJob.parse(payload);
   await db.transaction().execute(async (trx) => {
-    const first = await trx
-      .updateTable('job')
-      .set({ payload: sql`payload || '{"sent":true}'::jsonb` })
-      .where('dedupe_key', '=', jobKey(job))
-      .where(sql<boolean>`payload->>'sent' IS NULL`)
-      .returning('id')
-      .executeTakeFirst();
-    if (!first) return;
+    if (!(await firstRunOfJob(trx, jobKey(job)))) return;
     const collection = await trx
       .selectFrom('form_collection')
       .select(['title', 'deadline', 'status'])

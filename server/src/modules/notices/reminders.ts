@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../db/schema.js';
-import { enqueueJob, type Sweeper } from '../../platform/jobs.js';
+import { enqueueJob, firstRunOfJob, type Sweeper } from '../../platform/jobs.js';
 import { notify } from '../../platform/notifications.js';
 
 /** Users reminded per transaction: the first chunk in the request, each further one in a job of its own. */
@@ -69,14 +69,7 @@ export async function sendNoticeReminders(
 async function sendQueuedReminders(db: Kysely<DB>, payload: unknown): Promise<void> {
   const job = remindJob.parse(payload);
   await db.transaction().execute(async (trx) => {
-    const first = await trx
-      .updateTable('job')
-      .set({ payload: sql`payload || '{"sent":true}'::jsonb` })
-      .where('dedupe_key', '=', jobKey(job))
-      .where(sql<boolean>`payload->>'sent' IS NULL`)
-      .returning('id')
-      .executeTakeFirst();
-    if (!first) return;
+    if (!(await firstRunOfJob(trx, jobKey(job)))) return;
     const notice = await trx
       .selectFrom('notice')
       .select(['id', 'title', 'receipt_required', 'state', 'last_reminded_at'])
