@@ -63,29 +63,19 @@ export function actorOf(request: FastifyRequest): AuditActor {
  * would mean holding the chain's lock until commit, and every audited write flushing its WAL in turn.
  */
 export async function appendAudit(executor: Kysely<DB>, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await executor
-    .with('written', (db) =>
-      db
-        .insertInto('audit_log')
-        .values({
-          at: new Date(),
-          actor_id: actor.actorId,
-          actor_name: actor.actorName,
-          ip: actor.ip,
-          action: entry.action,
-          target_type: entry.targetType ?? null,
-          target_id: entry.targetId == null ? null : String(entry.targetId),
-          org_path: entry.orgPath ?? null,
-          outcome: entry.outcome ?? 'success',
-          detail: JSON.stringify(entry.detail ?? null),
-        })
-        .returning('id'),
-    )
-    .insertInto('audit_unchained')
-    .columns(['audit_id'])
-    .expression((eb) => eb.selectFrom('written').select('id'))
-    .execute();
-  auditAppended();
+  const columns: AuditColumns = {
+    at: sql`${new Date()}::timestamptz`,
+    actorId: sql`${actor.actorId}::integer`,
+    actorName: sql`${actor.actorName}::text`,
+    ip: sql`${actor.ip}::text`,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: sql`${entry.targetId == null ? null : String(entry.targetId)}::text`,
+    orgPath: sql`${entry.orgPath ?? null}::text`,
+    outcome: entry.outcome,
+    detail: sql`${JSON.stringify(entry.detail ?? null)}::jsonb`,
+  };
+  await sql`WITH ${auditCtes(columns, sql`(VALUES (1)) AS one`)} SELECT 1`.execute(executor);
 }
 
 /** One audit row's columns as SQL expressions over a statement's other CTEs (see `auditCtes`). */
@@ -95,23 +85,26 @@ export interface AuditColumns {
   actorName: RawBuilder<unknown>;
   ip: RawBuilder<unknown>;
   action: string;
-  targetType: string;
+  targetType: string | null;
   targetId: RawBuilder<unknown>;
   orgPath: RawBuilder<unknown>;
+  /** 'success' when omitted. */
+  outcome?: 'success' | 'failure';
   detail: RawBuilder<unknown>;
 }
 
 /**
  * The audit rows of a write done in one SQL statement, one per row of `from`, as two data-modifying CTEs
  * (`audit_row`, `audit_queued`) to put in that statement's WITH list: the rows and their places in the chainer's
- * queue, as `appendAudit` writes them.
+ * queue. `appendAudit` writes its one row with them too.
  */
 export function auditCtes(columns: AuditColumns, from: RawBuilder<unknown>): RawBuilder<unknown> {
   auditAppended();
   return sql`audit_row AS (
       INSERT INTO audit_log (at, actor_id, actor_name, ip, action, target_type, target_id, org_path, outcome, detail)
-      SELECT ${columns.at}, ${columns.actorId}, ${columns.actorName}, ${columns.ip}, ${columns.action},
-        ${columns.targetType}, (${columns.targetId})::text, ${columns.orgPath}, 'success', ${columns.detail}
+      SELECT ${columns.at}, ${columns.actorId}, ${columns.actorName}, ${columns.ip}, ${columns.action}::text,
+        ${columns.targetType}::text, (${columns.targetId})::text, ${columns.orgPath},
+        ${columns.outcome ?? 'success'}::text, ${columns.detail}
       FROM ${from}
       RETURNING id
     ),
