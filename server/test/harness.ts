@@ -154,22 +154,26 @@ export function clientFor(app: FastifyInstance, cookie: string, csrfToken: strin
   };
 }
 
+/**
+ * Tables a refused request may still write: the log of the attempt (and its hash chain, linked in the background),
+ * sessions, events, sweeps.
+ */
+export const TABLES_A_REFUSAL_MAY_TOUCH: readonly string[] = [
+  'audit_log',
+  'audit_chain',
+  'audit_unchained',
+  'session',
+  'realtime_event',
+  'sweep_run',
+];
+
 /** Counts rows in every application table: compared before and after a rejected request. */
 export async function tableCounts(
   database: Database,
   /** Tables that may change on a refusal, besides these always left out. */
   alsoExclude: string[] = [],
 ): Promise<Record<string, number>> {
-  // The audit log (and its chain, linked in the background) records refusals too; sessions and events come and go.
-  const exclude = [
-    'audit_log',
-    'audit_chain',
-    'audit_unchained',
-    'session',
-    'realtime_event',
-    'sweep_run',
-    ...alsoExclude,
-  ];
+  const exclude = [...TABLES_A_REFUSAL_MAY_TOUCH, ...alsoExclude];
   const { sql } = await import('kysely');
   const tables = await sql<{ table_name: string }>`
     SELECT table_name FROM information_schema.tables

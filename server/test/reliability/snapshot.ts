@@ -1,19 +1,8 @@
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.js';
+import { TABLES_A_REFUSAL_MAY_TOUCH } from '../harness.js';
 
-/**
- * Tables a rejected request may legitimately touch: the log of the attempt (and its hash chain, linked in the
- * background), sessions, events, sweeps.
- */
-const IGNORED = new Set([
-  'audit_log',
-  'audit_chain',
-  'audit_unchained',
-  'session',
-  'realtime_event',
-  'sweep_run',
-  'schema_migration',
-]);
+const IGNORED = new Set([...TABLES_A_REFUSAL_MAY_TOUCH, 'schema_migration']);
 /** Columns that change on a refused login (lockout counters) and are not a "write" of the request. */
 const VOLATILE: Record<string, string[]> = {
   app_user: ['failed_logins', 'locked_until', 'last_login_at', 'updated_at'],
