@@ -83,10 +83,10 @@ function missing(label, reason) {
 }
 
 // 0. Lint, format and types: one failing check fails the suite like a failing test.
-function check(label, args) {
+function check(label, args, env = {}) {
   console.log(`\n▶ ${label}: ${args.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const failed = result.status === 0 ? 0 : 1;
   totals.passed += 1 - failed;
   totals.failed += failed;
@@ -123,23 +123,9 @@ else missing('e2e', `no browser at ${chromium}`);
 // check every acknowledged write and device alarm is there exactly once, on each engine. Under CI the PostgreSQL
 // round also restarts the cluster (it bounces the shared one: outside CI only with RELIABILITY_PG_RESTART=1).
 function crash(label, env) {
-  console.log(`\n▶ ${label}: node --import tsx server/test/reliability/crash.ts`);
-  const started = Date.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/test/reliability/crash.ts'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, CRASH_ROUNDS: process.env.CRASH_ROUNDS ?? '3', ...env },
-  });
-  const failed = result.status === 0 ? 0 : 1;
-  totals.passed += 1 - failed;
-  totals.failed += failed;
-  runs.push({
-    label,
-    passed: 1 - failed,
-    failed,
-    skipped: 0,
-    seconds: ((Date.now() - started) / 1000).toFixed(1),
-    status: result.status,
+  check(label, ['--import', 'tsx', 'server/test/reliability/crash.ts'], {
+    CRASH_ROUNDS: process.env.CRASH_ROUNDS ?? '3',
+    ...env,
   });
 }
 if (extra.length === 0) {
